@@ -1,0 +1,31 @@
+package org.meg.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Pointwise activations; each returns a new array and leaves its input untouched. */
+public final class Activations {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+
+    private Activations() {
+    }
+
+    /** SiLU: {@code x * sigmoid(x)}. */
+    public static INDArray silu(INDArray x) {
+        return Transforms.sigmoid(x, true).muli(x);
+    }
+
+    /** CLIP's quick GELU: {@code x * sigmoid(1.702 x)}. */
+    public static INDArray quickGelu(INDArray x) {
+        return Transforms.sigmoid(x.mul(1.702), false).muli(x);
+    }
+
+    /** Exact GELU: {@code 0.5 x (1 + erf(x / sqrt 2))} (ND4J's {@code gelu} is the sigmoid form). */
+    public static INDArray gelu(INDArray x) {
+        INDArray e = x.mul(SQRT_HALF);
+        Nd4j.exec(new Erf(e, e));                                     // in place on the copy
+        return e.addi(1.0).muli(x).muli(0.5);
+    }
+}

@@ -1,0 +1,67 @@
+package org.meg.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Scaled dot-product attention, {@code softmax(Q K^T / sqrt(d) + M) V} per head.
+ *
+ * <p>Runs one 2-D gemm pair per (batch, head): measured here ~1.7x faster than ND4J's batched
+ * 4-D matmul, and ~100x faster than {@code Nd4j.nn().dotProductAttention}.
+ */
+public final class Attention {
+    private Attention() {
+    }
+
+    /**
+     * Multi-head attention on already-projected tensors.
+     *
+     * @param q      [B, T, C]
+     * @param k      [B, S, C]
+     * @param v      [B, S, C]
+     * @param heads  number of heads; head dim d = C / heads
+     * @param causal if true, query i sees keys j &lt;= i only (CLIP's text mask)
+     * @return [B, T, C]
+     */
+    public static INDArray attend(INDArray q, INDArray k, INDArray v, int heads, boolean causal) {
+        long b = q.size(0);
+        long t = q.size(1);
+        long s = k.size(1);
+        long c = q.size(2);
+        long d = c / heads;
+        double scale = 1.0 / Math.sqrt(d);
+        INDArray qh = splitHeads(q, heads);                           // [B*h, T, d]
+        INDArray kh = splitHeads(k, heads);                           // [B*h, S, d]
+        INDArray vh = splitHeads(v, heads);
+        INDArray out = Nd4j.create(DataType.FLOAT, b * heads, t, d);
+        INDArray mask = causal ? causalMask(t, s) : null;
+        for (int i = 0; i < b * heads; i++) {
+            INDArray scores = qh.slice(i).mmul(kh.slice(i).transpose()).muli(scale);   // [T, S]
+            if (mask != null) {
+                scores.addi(mask);
+            }
+            Nd4j.exec(new SoftMax(scores, scores, 1));
+            out.slice(i).assign(scores.mmul(vh.slice(i)));            // [T, d]
+        }
+        return out.reshape('c', b, heads, t, d).permute(0, 2, 1, 3).dup('c').reshape('c', b, t, c);
+    }
+
+    private static INDArray splitHeads(INDArray x, int heads) {
+        long b = x.size(0);
+        long n = x.size(1);
+        long d = x.size(2) / heads;
+        return x.reshape('c', b, n, heads, d).permute(0, 2, 1, 3).dup('c').reshape('c', b * heads, n, d);
+    }
+
+    private static INDArray causalMask(long t, long s) {
+        float[] m = new float[(int) (t * s)];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < s; j++) {
+                m[(int) (i * s + j)] = -1e30f;
+            }
+        }
+        return Nd4j.create(m, new long[] {t, s}, 'c');
+    }
+}

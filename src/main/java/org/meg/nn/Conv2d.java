@@ -1,0 +1,49 @@
+package org.meg.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.enums.WeightsFormat;
+
+/** 2-D convolution, NCHW, PyTorch weight layout [out, in, kH, kW] (ND4J's OIYX). */
+public final class Conv2d {
+    private final INDArray weight;
+    private final INDArray bias;
+    private final Conv2DConfig config;
+    private final int outChannels;
+
+    private Conv2d(INDArray weight, INDArray bias, int stride, int padding) {
+        this.weight = weight;
+        this.bias = bias;
+        this.outChannels = (int) weight.size(0);
+        this.config = Conv2DConfig.builder()
+                .kH(weight.size(2)).kW(weight.size(3))
+                .sH(stride).sW(stride).pH(padding).pW(padding).dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX)
+                .build();
+    }
+
+    /** Loads {@code weight} [out, in, k, k] and {@code bias} [out] from {@code w}. */
+    public static Conv2d load(Weights w, int in, int out, int kernel, int stride, int padding) {
+        INDArray weight = w.take("weight", out, in, kernel, kernel);
+        INDArray bias = w.take("bias", out);
+        return new Conv2d(weight, bias, stride, padding);
+    }
+
+    /** Builds from arrays already in memory. */
+    public static Conv2d of(INDArray weight, INDArray bias, int stride, int padding) {
+        return new Conv2d(weight, bias, stride, padding);
+    }
+
+    /** Output channels. */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** {@code [N, in, H, W] -> [N, out, H', W']}. */
+    public INDArray forward(INDArray x) {
+        return Nd4j.cnn().conv2d(x, weight, bias, config);
+    }
+}

@@ -1,0 +1,43 @@
+package org.meg.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Affine map on the last axis, PyTorch weight layout [out, in]: {@code y = x W^T + b}. */
+public final class Linear {
+    private final INDArray weightT;
+    private final INDArray bias;
+    private final int in;
+    private final int out;
+
+    private Linear(INDArray weight, INDArray bias) {
+        this.out = (int) weight.size(0);
+        this.in = (int) weight.size(1);
+        this.weightT = weight.transpose().dup('c');
+        this.bias = bias == null ? null : bias.reshape(1, out);
+    }
+
+    /** Loads {@code weight} [out, in] and, if {@code withBias}, {@code bias} [out]. */
+    public static Linear load(Weights w, int in, int out, boolean withBias) {
+        INDArray weight = w.take("weight", out, in);
+        INDArray bias = withBias ? w.take("bias", out) : null;
+        return new Linear(weight, bias);
+    }
+
+    /** Builds from a [out, in] weight and an optional [out] bias. */
+    public static Linear of(INDArray weight, INDArray bias) {
+        return new Linear(weight, bias);
+    }
+
+    /** {@code [..., in] -> [..., out]}. */
+    public INDArray forward(INDArray x) {
+        long[] shape = x.shape();
+        INDArray x2 = x.reshape('c', -1, in);
+        INDArray y = x2.mmul(weightT);
+        if (bias != null) {
+            y.addiRowVector(bias);
+        }
+        long[] outShape = shape.clone();
+        outShape[outShape.length - 1] = out;
+        return y.reshape('c', outShape);
+    }
+}
