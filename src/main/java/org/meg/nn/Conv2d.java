@@ -32,7 +32,12 @@ public final class Conv2d {
         return new Conv2d(weight, bias, stride, padding);
     }
 
-    /** Builds from arrays already in memory. */
+    /** Loads {@code weight} [out, in, k, k] only, for a conv without bias (PyTorch {@code bias=False}). */
+    public static Conv2d loadNoBias(Weights w, int in, int out, int kernel, int stride, int padding) {
+        return new Conv2d(w.take("weight", out, in, kernel, kernel), null, stride, padding);
+    }
+
+    /** Builds from arrays already in memory; {@code bias} may be null. */
     public static Conv2d of(INDArray weight, INDArray bias, int stride, int padding) {
         return new Conv2d(weight, bias, stride, padding);
     }
@@ -44,6 +49,8 @@ public final class Conv2d {
 
     /** {@code [N, in, H, W] -> [N, out, H', W']}. */
     public INDArray forward(INDArray x) {
-        return Nd4j.cnn().conv2d(x, weight, bias, config);
+        return bias == null
+                ? Nd4j.cnn().conv2d(x, weight, config)
+                : Nd4j.cnn().conv2d(x, weight, bias, config);
     }
 }

@@ -1,0 +1,46 @@
+package org.meg.vae;
+
+import org.meg.nn.Activations;
+import org.meg.nn.Conv2d;
+import org.meg.nn.GroupNorm;
+import org.meg.nn.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * VAE ResNet block without time embedding (CompVis {@code ResnetBlock}, temb_channels=0):
+ * {@code x' = shortcut(x) + conv2(silu(norm2(conv1(silu(norm1(x))))))}.
+ */
+final class ResnetBlock {
+    private final GroupNorm norm1;
+    private final Conv2d conv1;
+    private final GroupNorm norm2;
+    // dropout is identity at inference
+    private final Conv2d conv2;
+    private final Conv2d ninShortcut;                                   // 1x1, only when in != out
+
+    private ResnetBlock(GroupNorm norm1, Conv2d conv1, GroupNorm norm2, Conv2d conv2, Conv2d ninShortcut) {
+        this.norm1 = norm1;
+        this.conv1 = conv1;
+        this.norm2 = norm2;
+        this.conv2 = conv2;
+        this.ninShortcut = ninShortcut;
+    }
+
+    /** Loads {@code norm1, conv1, norm2, conv2} and, if {@code in != out}, {@code nin_shortcut}. */
+    static ResnetBlock load(Weights w, int in, int out, int groups) {
+        return new ResnetBlock(
+                GroupNorm.load(w.child("norm1"), groups, in, VaeConfig.EPS),
+                Conv2d.load(w.child("conv1"), in, out, 3, 1, 1),
+                GroupNorm.load(w.child("norm2"), groups, out, VaeConfig.EPS),
+                Conv2d.load(w.child("conv2"), out, out, 3, 1, 1),
+                in == out ? null : Conv2d.load(w.child("nin_shortcut"), in, out, 1, 1, 0));
+    }
+
+    /** {@code [B, in, H, W] -> [B, out, H, W]}. */
+    INDArray forward(INDArray x) {
+        INDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+        h = conv2.forward(Activations.silu(norm2.forward(h)));
+        INDArray skip = ninShortcut == null ? x : ninShortcut.forward(x);
+        return h.addi(skip);
+    }
+}
