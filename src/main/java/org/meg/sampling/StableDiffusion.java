@@ -1,6 +1,7 @@
 package org.meg.sampling;
 
 import java.util.function.Function;
+import org.meg.vae.LatentCodec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -53,6 +54,25 @@ public final class StableDiffusion {
         return new DdimSampler.Guidance(cond, uncond, scale);
     }
 
+    /** Image [B, 3, H, W] in [-1, 1] to scaled latents, the posterior sample drawn as {@code posterior_eps}. */
+    public INDArray encode(INDArray image, NoiseSource noise) {
+        if (image.rank() != 4 || image.size(1) != 3) {
+            throw new IllegalArgumentException("image must be [B, 3, H, W], got " + java.util.Arrays.toString(image.shape()));
+        }
+        int f = codec.downFactor();
+        if (image.size(2) % f != 0 || image.size(3) % f != 0) {
+            throw new IllegalArgumentException("image size " + image.size(3) + "x" + image.size(2)
+                    + " (WxH) is not a multiple of " + f);
+        }
+        INDArray eps = noise.normal("posterior_eps", image.size(0), codec.latentChannels(), image.size(2) / f, image.size(3) / f);
+        return codec.encodeScaled(image, eps);
+    }
+
+    /** Scaled latents to an image in about [-1, 1] (not clamped). */
+    public INDArray decode(INDArray latents) {
+        return codec.decodeScaled(latents);
+    }
+
     /** What a generation produced. */
     public record Result(INDArray latents, INDArray image, Timesteps timesteps) {
     }
@@ -72,13 +92,13 @@ public final class StableDiffusion {
                           double guidanceScale, double eta, NoiseSource noise, StepListener listener) {
         Timesteps ts = scheduler.timesteps(steps).forStrength(strength);
         DdimSampler.Guidance g = guidance(prompt, negativePrompt, guidanceScale);
-        INDArray init = codec.encode(image, noise);
+        INDArray init = encode(image, noise);
         if (ts.size() == 0) {
-            return new Result(init, codec.decode(init), ts);
+            return new Result(init, codec.decodeScaled(init), ts);
         }
         INDArray x = scheduler.addNoise(init, noise.normal("noise", init.shape()), ts.get(0));
         INDArray out = sampler().denoise(x, ts, g, eta, noise, listener);
-        return new Result(out, codec.decode(out), ts);
+        return new Result(out, codec.decodeScaled(out), ts);
     }
 
     /**
@@ -94,6 +114,6 @@ public final class StableDiffusion {
         DdimSampler.Guidance g = guidance(prompt, negativePrompt, guidanceScale);
         INDArray x = noise.normal("initial_latents", 1, 4, height / 8, width / 8);
         INDArray out = sampler().denoise(x, ts, g, eta, noise, listener);
-        return new Result(out, codec.decode(out), ts);
+        return new Result(out, codec.decodeScaled(out), ts);
     }
 }
