@@ -27,8 +27,13 @@ public final class SeededNoise implements NoiseSource {
         return seed;
     }
 
-    /** A stream seed for a named draw: SplitMix64 finaliser over seed and the name's UTF-8 bytes. */
-    static long streamSeed(long seed, String name) {
+    /** An independent source for a labelled sub-task (e.g. {@code "ES2/denoise"}), same mixing. */
+    public SeededNoise derive(String label) {
+        return new SeededNoise(streamSeed(seed, label));
+    }
+
+    /** A stream seed for a named draw (also a general seed mixer): SplitMix64 finaliser over seed and the name's UTF-8 bytes. */
+    public static long streamSeed(long seed, String name) {
         long h = seed ^ 0x9E3779B97F4A7C15L;
         for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             h = mix(h ^ (b & 0xff));
