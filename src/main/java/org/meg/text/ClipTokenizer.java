@@ -107,6 +107,10 @@ public final class ClipTokenizer {
 
     /** Loads {@value #DEFAULT_VOCAB}, searching the working directory and then its parents. */
     public static ClipTokenizer loadDefault() {
+        String home = System.getProperty(org.meg.io.ProjectFiles.HOME_PROPERTY);
+        if (home != null && Files.isRegularFile(Paths.get(home).resolve(DEFAULT_VOCAB))) {
+            return load(Paths.get(home).resolve(DEFAULT_VOCAB));
+        }
         return loadDefault(Paths.get("").toAbsolutePath());
     }
 

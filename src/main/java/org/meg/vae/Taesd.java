@@ -63,6 +63,10 @@ public final class Taesd implements LatentCodec {
 
     /** The first {@code weights/taesd} holding the encoder file, searching upward from the working directory. */
     public static Path findDefaultDir() {
+        String home = System.getProperty(org.meg.io.ProjectFiles.HOME_PROPERTY);
+        if (home != null && Files.isRegularFile(Paths.get(home).resolve(DEFAULT_DIR).resolve(ENCODER_FILE))) {
+            return Paths.get(home).resolve(DEFAULT_DIR);
+        }
         Path start = Paths.get("").toAbsolutePath();
         for (Path p = start; p != null; p = p.getParent()) {
             Path dir = p.resolve(DEFAULT_DIR);

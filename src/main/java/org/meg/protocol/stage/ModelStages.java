@@ -23,15 +23,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ModelStages implements Stages {
     private final StableDiffusion model;
     private final StageSettings settings;
+    private final StepListener listener;
 
-    private ModelStages(StableDiffusion model, StageSettings settings) {
+    private ModelStages(StableDiffusion model, StageSettings settings, StepListener listener) {
         this.model = model;
         this.settings = settings;
+        this.listener = listener;
     }
 
     /** Stages of {@code model} run with {@code settings}. */
     public static ModelStages of(StableDiffusion model, StageSettings settings) {
-        return new ModelStages(model, settings);
+        return new ModelStages(model, settings, StepListener.NONE);
+    }
+
+    /** The same, telling {@code listener} after every denoising step (progress bars). */
+    public static ModelStages of(StableDiffusion model, StageSettings settings, StepListener listener) {
+        return new ModelStages(model, settings, listener);
     }
 
     /** The node's settings. */
@@ -103,6 +110,6 @@ public final class ModelStages implements Stages {
         double extra = Math.max(0.0, 1.0 - a * (1.0 + sigma2));
         INDArray x = seed.mul((float) Math.sqrt(a)).addi(noise.normal("noise", seed.shape()).muli((float) Math.sqrt(extra)));
         DdimSampler.Guidance g = model.guidance(prompt == null ? "" : prompt, settings.negativePrompt(), settings.guidance());
-        return model.sampler().denoise(x, run, g, settings.eta(), noise, StepListener.NONE);
+        return model.sampler().denoise(x, run, g, settings.eta(), noise, listener);
     }
 }
