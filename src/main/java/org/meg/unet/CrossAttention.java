@@ -1,0 +1,45 @@
+package org.meg.unet;
+
+import org.meg.nn.Attention;
+import org.meg.nn.Linear;
+import org.meg.nn.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Multi-head attention of U-Net tokens on themselves ({@code attn1}) or on the text context
+ * ({@code attn2}): {@code to_out(softmax(q k^T / sqrt(d)) v)}, q/k/v without bias (CompVis
+ * {@code CrossAttention}).
+ */
+public final class CrossAttention {
+    private final Linear toQ;                                         // to_q (no bias)
+    private final Linear toK;                                         // to_k (no bias)
+    private final Linear toV;                                         // to_v (no bias)
+    private final Linear toOut;                                       // to_out.0; to_out.1 is Dropout
+    private final int heads;
+
+    private CrossAttention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
+        this.toQ = toQ;
+        this.toK = toK;
+        this.toV = toV;
+        this.toOut = toOut;
+        this.heads = heads;
+    }
+
+    /** Loads attention over {@code dim}-wide queries and {@code contextDim}-wide keys/values. */
+    public static CrossAttention load(Weights w, int dim, int contextDim, int heads) {
+        return new CrossAttention(
+                Linear.load(w.child("to_q"), dim, dim, false),
+                Linear.load(w.child("to_k"), contextDim, dim, false),
+                Linear.load(w.child("to_v"), contextDim, dim, false),
+                Linear.load(w.child("to_out", 0), dim, dim, true),
+                heads);
+    }
+
+    /** {@code x [B, T, dim], context [B, S, contextDim] -> [B, T, dim]}. */
+    public INDArray forward(INDArray x, INDArray context) {
+        INDArray q = toQ.forward(x);                                  // [B, T, dim]
+        INDArray k = toK.forward(context);                            // [B, S, dim]
+        INDArray v = toV.forward(context);
+        return toOut.forward(Attention.attend(q, k, v, heads, false));
+    }
+}

@@ -1,0 +1,41 @@
+package org.meg.unet;
+
+import org.meg.nn.Activations;
+import org.meg.nn.Linear;
+import org.meg.nn.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * GEGLU feed-forward: {@code net.2(value * gelu(gate))} with {@code [value | gate] = net.0.proj(x)}
+ * and exact (erf) GELU (Shazeer 2020, "GLU Variants Improve Transformer", eq. 5).
+ */
+public final class FeedForward {
+    private final Linear proj;                                        // net.0.proj: dim -> 2 * inner
+    // net.1 is Dropout
+    private final Linear out;                                         // net.2: inner -> dim
+    private final int inner;
+
+    private FeedForward(Linear proj, Linear out, int inner) {
+        this.proj = proj;
+        this.out = out;
+        this.inner = inner;
+    }
+
+    /** Loads a GEGLU block with hidden width {@code 4 * dim}. */
+    public static FeedForward load(Weights w, int dim) {
+        int inner = 4 * dim;
+        return new FeedForward(Linear.load(w.child("net", 0, "proj"), dim, 2 * inner, true),
+                Linear.load(w.child("net", 2), inner, dim, true), inner);
+    }
+
+    /** {@code [B, T, dim] -> [B, T, dim]}. */
+    public INDArray forward(INDArray x) {
+        long[] shape = x.shape();
+        INDArray p = proj.forward(x).reshape('c', -1, 2L * inner);    // [B*T, 2 * inner]
+        INDArray value = p.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inner));
+        INDArray gate = p.get(NDArrayIndex.all(), NDArrayIndex.interval(inner, 2 * inner));
+        INDArray h = Activations.gelu(gate).muli(value);              // [B*T, inner]
+        return out.forward(h).reshape('c', shape);
+    }
+}

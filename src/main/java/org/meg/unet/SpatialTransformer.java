@@ -1,0 +1,60 @@
+package org.meg.unet;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.meg.nn.Conv2d;
+import org.meg.nn.GroupNorm;
+import org.meg.nn.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Transformer over the h*w positions of a feature map, with cross-attention to the text
+ * (CompVis {@code SpatialTransformer}, SD 1.x: 1x1-conv projections, {@code use_linear_projection=False}):
+ * {@code x + proj_out(blocks(tokens(proj_in(norm(x)))))}.
+ */
+public final class SpatialTransformer implements Layer {
+    private static final double EPS = 1e-6;
+
+    private final GroupNorm norm;                                     // norm
+    private final Conv2d projIn;                                      // proj_in (1x1)
+    private final List<BasicTransformerBlock> blocks;                 // transformer_blocks.{d}
+    private final Conv2d projOut;                                     // proj_out (1x1)
+
+    private SpatialTransformer(GroupNorm norm, Conv2d projIn, List<BasicTransformerBlock> blocks, Conv2d projOut) {
+        this.norm = norm;
+        this.projIn = projIn;
+        this.blocks = List.copyOf(blocks);
+        this.projOut = projOut;
+    }
+
+    /** Loads a transformer over {@code channels}-wide maps with {@code depth} blocks. */
+    public static SpatialTransformer load(Weights w, int channels, int contextDim, int heads, int depth, int groups) {
+        List<BasicTransformerBlock> blocks = new ArrayList<>();
+        for (int d = 0; d < depth; d++) {
+            blocks.add(BasicTransformerBlock.load(w.child("transformer_blocks", d), channels, contextDim, heads));
+        }
+        return new SpatialTransformer(GroupNorm.load(w.child("norm"), groups, channels, EPS),
+                Conv2d.load(w.child("proj_in"), channels, channels, 1, 1, 0), blocks,
+                Conv2d.load(w.child("proj_out"), channels, channels, 1, 1, 0));
+    }
+
+    /** {@code x [B, C, h, w], context [B, S, contextDim] -> [B, C, h, w]}. */
+    public INDArray forward(INDArray x, INDArray context) {
+        long b = x.size(0);
+        long c = x.size(1);
+        long h = x.size(2);
+        long w = x.size(3);
+        INDArray p = projIn.forward(norm.forward(x));                 // [B, C, h, w]
+        INDArray tokens = p.reshape('c', b, c, h * w).permute(0, 2, 1).dup('c');   // [B, h*w, C], row-major (h, w)
+        for (BasicTransformerBlock block : blocks) {
+            tokens = block.forward(tokens, context);
+        }
+        INDArray map = tokens.permute(0, 2, 1).dup('c').reshape('c', b, c, h, w);  // [B, C, h, w]
+        return projOut.forward(map).addi(x);
+    }
+
+    @Override
+    public INDArray forward(INDArray x, Conditioning c) {
+        return forward(x, c.context());
+    }
+}
