@@ -14,14 +14,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Builds a safetensors file of F32 (and I64) tensors; names are written in sorted order. */
+/** Builds a safetensors file of F32, F16, I64 or raw tensors; names are written in sorted order. */
 public final class SafeTensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Entry(DType dtype, long[] shape, byte[] data) {
+    /** One tensor; {@code data} is asked for only while the file is written, so large files stream. */
+    private record Entry(DType dtype, long[] shape, long length, Supplier<byte[]> data) {
     }
 
     private final Map<String, Entry> entries = new TreeMap<>();
@@ -80,6 +82,22 @@ public final class SafeTensorsWriter {
         return put(name, dtype, shape, data);
     }
 
+    /**
+     * Adds a tensor whose little-endian bytes are produced only when {@link #write} reaches it, so a
+     * converter holds one tensor at a time; the bytes must be exactly the shape's size.
+     */
+    public SafeTensorsWriter putLazy(String name, DType dtype, long[] shape, Supplier<byte[]> data) {
+        long n = dtype.bytes();
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in "
+                        + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return put(name, dtype, shape, n, data);
+    }
+
     /** Adds a {@code __metadata__} entry. */
     public SafeTensorsWriter meta(String key, String value) {
         metadata.put(key, value);
@@ -87,10 +105,14 @@ public final class SafeTensorsWriter {
     }
 
     private SafeTensorsWriter put(String name, DType dtype, long[] shape, byte[] data) {
+        return put(name, dtype, shape, data.length, () -> data);
+    }
+
+    private SafeTensorsWriter put(String name, DType dtype, long[] shape, long length, Supplier<byte[]> data) {
         if (name.equals("__metadata__") || entries.containsKey(name)) {
             throw new IllegalArgumentException("tensor name '" + name + "' is reserved or already used");
         }
-        entries.put(name, new Entry(dtype, shape.clone(), data));
+        entries.put(name, new Entry(dtype, shape.clone(), length, data));
         return this;
     }
 
@@ -126,7 +148,7 @@ public final class SafeTensorsWriter {
             }
             ArrayNode off = t.putArray("data_offsets");
             off.add(offset);
-            offset += e.getValue().data().length;
+            offset += e.getValue().length();
             off.add(offset);
         }
         byte[] json;
@@ -146,8 +168,13 @@ public final class SafeTensorsWriter {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
                 out.write(len.array());
                 out.write(head);
-                for (Entry e : entries.values()) {
-                    out.write(e.data());
+                for (Map.Entry<String, Entry> e : entries.entrySet()) {
+                    byte[] data = e.getValue().data().get();
+                    if (data.length != e.getValue().length()) {
+                        throw new SafeTensorsException(path + ": tensor '" + e.getKey() + "' produced "
+                                + data.length + " bytes, expected " + e.getValue().length());
+                    }
+                    out.write(data);
                 }
             }
         } catch (IOException e) {
