@@ -191,4 +191,21 @@ class MegCliTest {
         assertEquals(0, second.code(), second.err());
         assertEquals(lines, Files.readAllLines(out.resolve("results.jsonl")).size(), "a re-run adds no finished point");
     }
+
+    @Test
+    void compareWritesALabelledPanelAndATableRow() throws Exception {
+        Path out = tmp.resolve("compare");
+        Outcome o = meg("compare", "--protocols", "full-UE,CIAG,UIDCG", "--snr-db", "0", "--prompt", "corals",
+                "--image", image64.toString(), "--out", out.toString(), "--model", TINY, "--codec", "taesd", "--steps", "2");
+        assertEquals(0, o.code(), o.err());
+        BufferedImage panel = ImageIO.read(out.resolve("panel.png").toFile());
+        assertTrue(panel.getWidth() >= 4 * 64, "input and three outputs side by side: " + panel.getWidth());
+        for (String p : List.of("full-UE", "CIAG", "UIDCG")) {
+            assertTrue(o.out().lines().anyMatch(l -> l.startsWith(p + " ")), "table row for " + p + ":\n" + o.out());
+            assertTrue(Files.isRegularFile(out.resolve(p + ".png")));
+        }
+        JsonNode runs = JSON.readTree(out.resolve("compare.json").toFile()).get("runs");
+        assertEquals(3, runs.size());
+        assertEquals(0, runs.get(0).get("uplinkBits").asLong(), "full-UE sends nothing");
+    }
 }
