@@ -35,6 +35,7 @@ class MegCliTest {
     @TempDir
     static Path tmp;
     private static Path image64;
+    private static Path image60;
 
     /** What one {@code meg} invocation printed and returned. */
     record Outcome(int code, String out, String err) {
@@ -60,6 +61,8 @@ class MegCliTest {
     static void smallImage() {
         image64 = tmp.resolve("coffee_64.png");
         Images.writePng(Images.resizeBilinear(Images.read(Reference.resource("images/coffee_256.png")), 64, 64), image64);
+        image60 = tmp.resolve("coffee_60.png");
+        Images.writePng(Images.resizeBilinear(Images.read(Reference.resource("images/coffee_256.png")), 60, 60), image60);
     }
 
     @Test
@@ -111,8 +114,9 @@ class MegCliTest {
                 new String[] {"run", "--protocol", "UIDG", "--es", "0", "--prompt", "x", "--image", img, "--out", out, "--model", TINY},
                 new String[] {"overhead", "--width", "100", "--height", "240"},
                 new String[] {"img2img", "--prompt", "x", "--image", img, "--out", out, "--model", tmp.resolve("missing.safetensors").toString()},
+                new String[] {"run", "--protocol", "full-ES", "--prompt", "x", "--image", image60.toString(), "--out", out, "--model", TINY},
                 new String[] {"frobnicate"});
-        List<String> mentions = List.of("NOPE", "NaN", "17", "0", "100", "missing.safetensors", "frobnicate");
+        List<String> mentions = List.of("NOPE", "NaN", "17", "0", "100", "missing.safetensors", "60x60", "frobnicate");
         for (int i = 0; i < cases.size(); i++) {
             Outcome o = meg(cases.get(i));
             assertEquals(2, o.code(), String.join(" ", cases.get(i)) + "\n" + o.err());
