@@ -212,4 +212,29 @@ class MegCliTest {
         assertEquals(3, runs.size());
         assertEquals(0, runs.get(0).get("uplinkBits").asLong(), "full-UE sends nothing");
     }
+
+    @Test
+    void txt2imgUsesTheGivenInitialNoiseAndIsDeterministic() throws Exception {
+        Path noiseA = tmp.resolve("noiseA.safetensors");
+        Path noiseB = tmp.resolve("noiseB.safetensors");
+        org.meg.io.SafeTensorsWriter.create().put("initial_latents", org.meg.sampling.SeededNoise.of(1)
+                .normal("initial_latents", 1, 4, 8, 8)).write(noiseA);
+        org.meg.io.SafeTensorsWriter.create().put("initial_latents", org.meg.sampling.SeededNoise.of(2)
+                .normal("initial_latents", 1, 4, 8, 8)).write(noiseB);
+        Path a1 = tmp.resolve("a1.png");
+        Path a2 = tmp.resolve("a2.png");
+        Path b = tmp.resolve("b.png");
+        Path lat = tmp.resolve("t2i-latents.safetensors");
+        for (Object[] run : new Object[][] {{noiseA, a1}, {noiseA, a2}, {noiseB, b}}) {
+            Outcome o = meg("txt2img", "--model", TINY, "--codec", "taesd", "--prompt", "a red apple", "--width", "64",
+                    "--height", "64", "--steps", "3", "--noise", run[0].toString(), "--save-latents", lat.toString(),
+                    "--out", run[1].toString());
+            assertEquals(0, o.code(), o.err());
+        }
+        assertArrayEquals(Files.readAllBytes(a1), Files.readAllBytes(a2), "same noise, same bytes");
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(a1), Files.readAllBytes(b)), "other noise, other image");
+        try (SafeTensorsFile saved = SafeTensorsFile.open(lat)) {
+            assertArrayEquals(new long[] {667, 334, 1}, saved.longs("timesteps"), "DDIM 3 steps: (0, 333, 666) + offset 1, descending");
+        }
+    }
 }
