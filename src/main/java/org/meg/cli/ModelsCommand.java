@@ -29,6 +29,11 @@ final class ModelsCommand implements Callable<Integer> {
         }
         int bad = 0;
         for (Path p : todo) {
+            if (!Files.exists(p)) {
+                System.out.printf("%-48s %10s     %s%n", p, "-", "MISSING: no such file or folder");
+                bad++;
+                continue;
+            }
             long bytes = Files.isDirectory(p) ? folderSize(p) : Files.size(p);
             String status;
             if (p.getFileName().toString().startsWith("taesd")) {

@@ -237,4 +237,17 @@ class MegCliTest {
             assertArrayEquals(new long[] {667, 334, 1}, saved.longs("timesteps"), "DDIM 3 steps: (0, 333, 666) + offset 1, descending");
         }
     }
+
+    @Test
+    void modelsChecksEachCheckpointAndFlagsBrokenOnes() throws Exception {
+        byte[] all = Files.readAllBytes(Path.of(TINY));
+        Path truncated = Files.write(tmp.resolve("cut.safetensors"), java.util.Arrays.copyOf(all, all.length / 2));
+        Outcome ok = meg("models", TINY, Reference.sdTiny("models/tiny-sd/diffusers").toString());
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        assertEquals(2, ok.out().lines().filter(l -> l.contains("OK: SD 1.x, U-Net 32 ch")).count(), ok.out());
+        Outcome bad = meg("models", TINY, truncated.toString(), tmp.resolve("absent.safetensors").toString());
+        assertEquals(1, bad.code(), "a broken checkpoint is a failed check, not bad usage");
+        assertTrue(bad.out().lines().anyMatch(l -> l.contains("cut.safetensors") && l.contains("INVALID")), bad.out());
+        assertTrue(bad.out().lines().anyMatch(l -> l.contains("absent.safetensors") && l.contains("MISSING")), bad.out());
+    }
 }
