@@ -26,7 +26,7 @@ cd "$here"
 cp="target/classes:$(cat target/classpath.txt)"
 if [[ "${1:-}" == memory ]]; then
   shift
-  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=20G -Dorg.bytedeco.javacpp.maxphysicalbytes=22G \
+  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
     -cp "$cp" org.meg.bench.UNetMemory "$@"
 fi
 exec java -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"

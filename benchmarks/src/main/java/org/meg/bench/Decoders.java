@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=16G",
-        "-Dorg.bytedeco.javacpp.maxphysicalbytes=18G"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"})
 public class Decoders {
     /** Latent side of a 512x512 image. */
     static final int LATENT = 64;

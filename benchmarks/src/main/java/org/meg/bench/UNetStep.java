@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=20G",
-        "-Dorg.bytedeco.javacpp.maxphysicalbytes=22G"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=12G",
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=14G"})
 public class UNetStep {
     /** Batch: conditional and unconditional halves of classifier-free guidance. */
     static final int BATCH = 2;
