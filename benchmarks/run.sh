@@ -5,7 +5,8 @@
 #   benchmarks/run.sh Kernels -p width=320     JMH arguments: a regex, -p, -f forks, -wi/-i iterations, -r/-w times
 #   benchmarks/run.sh memory [latent] [steps]  peak memory of U-Net steps (default 64x64 latent, 2 steps)
 #
-# Environment: SKIP_INSTALL=1 skips the root install; OMP_NUM_THREADS (default: nproc).
+# Environment: SKIP_INSTALL=1 skips the root install; OMP_NUM_THREADS (default: nproc);
+# MEG_PEAK=GFLOPS is the peak for "% of peak" when Sgemm is not part of the run.
 # Results: the Markdown table is printed at the end; JMH's JSON goes to benchmarks/target/jmh-result.json.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,4 +30,4 @@ if [[ "${1:-}" == memory ]]; then
   exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
     -cp "$cp" org.meg.bench.UNetMemory "$@"
 fi
-exec java -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"
+exec java ${MEG_PEAK:+-Dmeg.peak="$MEG_PEAK"} -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"

@@ -47,13 +47,15 @@ public final class Main {
         double peak = Double.NaN;
         for (RunResult r : results) {
             if (name(r.getParams()).startsWith("Sgemm.")) {
-                peak = gflops(r) ;
+                peak = gflops(r);
             }
         }
         String peakSource = "sgemm of this run";
         if (Double.isNaN(peak) && System.getProperty("meg.peak") != null) {
             peak = Double.parseDouble(System.getProperty("meg.peak"));
             peakSource = "-Dmeg.peak";
+        } else if (Double.isNaN(peak)) {
+            peakSource = "none: include Sgemm in the run or set MEG_PEAK";
         }
         int vcpus = Runtime.getRuntime().availableProcessors();
         double nominal = NOMINAL_PER_VCPU * vcpus;
@@ -72,9 +74,10 @@ public final class Main {
             for (String k : p.getParamsKeys()) {
                 params.add(k + "=" + p.getParam(k));
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f-%.1f | %.2f | %.1f | %.0f%% | %.0f%% |%n",
+            String ofPeak = Double.isNaN(peak) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * gf / peak);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f-%.1f | %.2f | %.1f | %s | %.0f%% |%n",
                     name(p), String.join(" ", params), st.getN(), median, toMs(st.getMin(), r), toMs(st.getMax(), r),
-                    flop / 1e9, gf, 100 * gf / peak, 100 * gf / nominal));
+                    flop / 1e9, gf, ofPeak, 100 * gf / nominal));
         }
         return sb.toString();
     }
