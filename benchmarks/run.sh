@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the engine, builds the benchmarks and runs them.
 #
-#   benchmarks/run.sh                          every benchmark with its annotated defaults (~25 min on 2 vCPUs)
+#   benchmarks/run.sh                          every benchmark with its annotated defaults (~30-35 min on 2 vCPUs)
 #   benchmarks/run.sh Kernels -p width=320     JMH arguments: a regex, -p, -f forks, -wi/-i iterations, -r/-w times
 #   benchmarks/run.sh memory [latent] [steps]  peak memory of U-Net steps (default 64x64 latent, 2 steps)
 #
