@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the engine, builds the benchmarks and runs them.
+#
+#   benchmarks/run.sh                          every benchmark with its annotated defaults (~30-35 min on 2 vCPUs)
+#   benchmarks/run.sh Kernels -p width=320     JMH arguments: a regex, -p, -f forks, -wi/-i iterations, -r/-w times
+#   benchmarks/run.sh memory [latent] [steps]  peak memory of U-Net steps (default 64x64 latent, 2 steps)
+#
+# Environment: SKIP_INSTALL=1 skips the root install; OMP_NUM_THREADS (default: nproc);
+# MEG_PEAK=GFLOPS is the peak for "% of peak" when Sgemm is not part of the run.
+# Results: the Markdown table is printed at the end; JMH's JSON goes to benchmarks/target/jmh-result.json.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+mvn_flags=(-B -ntp -Djavacpp.platform=linux-x86_64)
+
+# 1. Install org.meg:meg:0.1.0-SNAPSHOT (offline first, then online).
+if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
+  (cd "$root" && { mvn "${mvn_flags[@]}" -o -q -DskipTests install || mvn "${mvn_flags[@]}" -q -DskipTests install; })
+fi
+
+# 2. Build the benchmarks and their classpath file.
+(cd "$here" && { mvn "${mvn_flags[@]}" -o -q package || mvn "${mvn_flags[@]}" -q package; })
+
+# 3. Run. JMH forks inherit this environment (thread count) and classpath.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+cd "$here"
+cp="target/classes:$(cat target/classpath.txt)"
+if [[ "${1:-}" == memory ]]; then
+  shift
+  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
+    -cp "$cp" org.meg.bench.UNetMemory "$@"
+fi
+exec java ${MEG_PEAK:+-Dmeg.peak="$MEG_PEAK"} -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"
