@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.io.RandomWeights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package org.meg.bench;
 
+import org.meg.io.RandomWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

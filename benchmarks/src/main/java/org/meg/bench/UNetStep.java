@@ -1,5 +1,6 @@
 package org.meg.bench;
 
+import org.meg.io.RandomWeights;
 import java.util.concurrent.TimeUnit;
 import org.meg.nn.Weights;
 import org.meg.unet.UNet;

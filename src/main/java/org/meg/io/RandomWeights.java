@@ -1,22 +1,19 @@
-package org.meg.bench;
+package org.meg.io;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.meg.io.SafeTensorsException;
-import org.meg.io.TensorSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A checkpoint of deterministic random tensors for a (name, shape) table, made when loaded:
- * norm scales 1, biases N(0, 0.02^2), other weights N(0, 1/fanIn) so activations stay O(1).
- * The same idea as the engine's test {@code org.meg.unet.RandomWeights}, kept here so the
- * benchmarks do not depend on test classes.
+ * A checkpoint of deterministic random tensors for a given (name, shape) list, made when
+ * loaded: norm scales 1, biases N(0, 0.02^2), other weights N(0, 1/fanIn) so activations stay O(1).
+ * For tests and benchmarks of full-size architectures without a download.
  */
-final class RandomWeights implements TensorSource {
+public final class RandomWeights implements TensorSource {
     private final Map<String, long[]> shapes;
     private final long seed;
 
@@ -26,7 +23,7 @@ final class RandomWeights implements TensorSource {
     }
 
     /** A source over {@code shapes}; the same seed gives the same tensors. */
-    static RandomWeights of(Map<String, long[]> shapes, long seed) {
+    public static RandomWeights of(Map<String, long[]> shapes, long seed) {
         return new RandomWeights(shapes, seed);
     }
 
