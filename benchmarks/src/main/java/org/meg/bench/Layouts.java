@@ -1,9 +1,8 @@
 package org.meg.bench;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import org.meg.text.ClipTextConfig;
+import org.meg.unet.OriginalLayout;
 import org.meg.unet.UNetConfig;
 import org.meg.vae.VaeConfig;
 
@@ -16,78 +15,9 @@ final class Layouts {
     private Layouts() {
     }
 
-    /** U-Net keys relative to {@code model.diffusion_model.} (CompVis {@code openaimodel.UNetModel}). */
+    /** U-Net keys relative to {@code model.diffusion_model.}: the engine's own table. */
     static Map<String, long[]> unet(UNetConfig cfg) {
-        KeyTable t = new KeyTable();
-        int c0 = cfg.modelChannels();
-        int emb = cfg.timeEmbedDim();
-        int lpb = cfg.layersPerBlock();
-        t.linear("time_embed.0", c0, emb).linear("time_embed.2", emb, emb);
-        t.conv("input_blocks.0.0", cfg.inChannels(), c0, 3);
-        Deque<Integer> skips = new ArrayDeque<>();
-        skips.push(c0);
-        int ch = c0;
-        int k = 1;
-        for (int level = 0; level < cfg.levels(); level++) {
-            for (int j = 0; j < lpb; j++, k++) {
-                resBlock(t, "input_blocks." + k + ".0", ch, cfg.channels(level), emb);
-                ch = cfg.channels(level);
-                if (cfg.hasAttention(level)) {
-                    transformer(t, "input_blocks." + k + ".1", ch, cfg);
-                }
-                skips.push(ch);
-            }
-            if (level < cfg.levels() - 1) {
-                t.conv("input_blocks." + k + ".0.op", ch, ch, 3);
-                skips.push(ch);
-                k++;
-            }
-        }
-        resBlock(t, "middle_block.0", ch, ch, emb);
-        transformer(t, "middle_block.1", ch, cfg);
-        resBlock(t, "middle_block.2", ch, ch, emb);
-        k = 0;
-        for (int level = cfg.levels() - 1; level >= 0; level--) {
-            for (int j = 0; j <= lpb; j++, k++) {
-                String p = "output_blocks." + k;
-                resBlock(t, p + ".0", ch + skips.pop(), cfg.channels(level), emb);
-                ch = cfg.channels(level);
-                if (cfg.hasAttention(level)) {
-                    transformer(t, p + ".1", ch, cfg);
-                }
-                if (j == lpb && level > 0) {
-                    t.conv(p + (cfg.hasAttention(level) ? ".2" : ".1") + ".conv", ch, ch, 3);
-                }
-            }
-        }
-        t.norm("out.0", c0).conv("out.2", c0, cfg.outChannels(), 3);
-        return t.keys();
-    }
-
-    private static void resBlock(KeyTable t, String p, int in, int out, int emb) {
-        t.norm(p + ".in_layers.0", in).conv(p + ".in_layers.2", in, out, 3)
-                .linear(p + ".emb_layers.1", emb, out)
-                .norm(p + ".out_layers.0", out).conv(p + ".out_layers.3", out, out, 3);
-        if (in != out) {
-            t.conv(p + ".skip_connection", in, out, 1);
-        }
-    }
-
-    private static void transformer(KeyTable t, String p, int c, UNetConfig cfg) {
-        t.norm(p + ".norm", c).conv(p + ".proj_in", c, c, 1);
-        for (int d = 0; d < cfg.transformerDepth(); d++) {
-            String b = p + ".transformer_blocks." + d;
-            for (String attn : new String[] {"attn1", "attn2"}) {
-                int kv = attn.equals("attn1") ? c : cfg.contextDim();
-                t.linearNoBias(b + "." + attn + ".to_q", c, c)
-                        .linearNoBias(b + "." + attn + ".to_k", kv, c)
-                        .linearNoBias(b + "." + attn + ".to_v", kv, c)
-                        .linear(b + "." + attn + ".to_out.0", c, c);
-            }
-            feedForward(t, b + ".ff", c);
-            t.norm(b + ".norm1", c).norm(b + ".norm2", c).norm(b + ".norm3", c);
-        }
-        t.conv(p + ".proj_out", c, c, 1);
+        return OriginalLayout.keys(cfg);
     }
 
     /** GEGLU feed-forward keys ({@code net.0.proj}: dim -> 8 dim, {@code net.2}: 4 dim -> dim). */

@@ -8,16 +8,17 @@ import java.util.Map;
 /**
  * The original-layout U-Net key list (names relative to {@code model.diffusion_model.} and
  * shapes) a config implies, written as a table of keys independently of the model code and
- * checked against the tiny-sd file; used to make random-weight models of any size.
+ * checked against the tiny-sd file (UNetLoadingTest); with {@link org.meg.io.RandomWeights} it makes
+ * random-weight models of any size for tests and benchmarks.
  */
-final class OriginalLayout {
+public final class OriginalLayout {
     private final Map<String, long[]> keys = new LinkedHashMap<>();
 
     private OriginalLayout() {
     }
 
     /** Every U-Net key with its shape. */
-    static Map<String, long[]> keys(UNetConfig cfg) {
+    public static Map<String, long[]> keys(UNetConfig cfg) {
         OriginalLayout l = new OriginalLayout();
         int c0 = cfg.modelChannels();
         int emb = cfg.timeEmbedDim();
