@@ -1,5 +1,6 @@
 package org.meg.nn;
 
+import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,5 +28,16 @@ public final class Activations {
         INDArray e = x.mul(SQRT_HALF);
         Nd4j.exec(new Erf(e, e));                                     // in place on the copy
         return e.addi(1.0).muli(x).muli(0.5);
+    }
+
+    /** SiLU in ONNX: {@code x * Sigmoid(x)}. */
+    public static String silu(OnnxGraph g, String x) {
+        return g.op("Mul", x, g.op("Sigmoid", x));
+    }
+
+    /** Exact GELU in ONNX opset 17 (no Gelu op before 20): {@code 0.5 x (1 + Erf(x / sqrt 2))}. */
+    public static String gelu(OnnxGraph g, String x) {
+        String erf = g.op("Erf", g.op("Mul", x, g.scalar((float) SQRT_HALF)));
+        return g.op("Mul", g.op("Mul", x, g.op("Add", erf, g.scalar(1f))), g.scalar(0.5f));
     }
 }

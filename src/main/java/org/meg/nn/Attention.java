@@ -1,5 +1,8 @@
 package org.meg.nn;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -49,6 +52,22 @@ public final class Attention {
             out.slice(i).assign(scores.mmul(vh.slice(i)));            // [T, d]
         }
         return out.reshape('c', b, heads, t, d).permute(0, 2, 1, 3).dup('c').reshape('c', b, t, c);
+    }
+
+    /**
+     * The same (non-causal) attention in ONNX on q [B, T, C], k and v [B, S, C]: heads split by
+     * {@code Reshape [0, 0, heads, d]} and {@code Transpose}, then {@code Softmax(Q K^T * scale) V}.
+     */
+    public static String onnx(OnnxGraph g, String q, String k, String v, int heads, int channels) {
+        long d = channels / heads;
+        String split = g.ints(0, 0, heads, d);
+        String qh = g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 1, 3)), g.op("Reshape", q, split));   // [B, h, T, d]
+        String kt = g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 3, 1)), g.op("Reshape", k, split));   // [B, h, d, S]
+        String vh = g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 1, 3)), g.op("Reshape", v, split));   // [B, h, S, d]
+        String scores = g.op("Mul", g.op("MatMul", qh, kt), g.scalar((float) (1.0 / Math.sqrt(d))));        // [B, h, T, S]
+        String probs = g.op("Softmax", List.of(Attr.i("axis", -1)), scores);
+        String out = g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 1, 3)), g.op("MatMul", probs, vh)); // [B, T, h, d]
+        return g.op("Reshape", out, g.ints(0, 0, channels));                                                // [B, T, C]
     }
 
     private static INDArray splitHeads(INDArray x, int heads) {

@@ -1,6 +1,11 @@
 package org.meg.nn;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** GroupNorm over [N, C, ...]: statistics per (sample, group), then a per-channel affine. */
@@ -40,5 +45,18 @@ public final class GroupNorm {
         INDArray y = v.reshape('c', n, channels, -1);                  // [N, C, HW]
         y.muli(gamma).addi(beta);
         return y.reshape('c', shape);
+    }
+
+    /**
+     * The same norm on a rank-4 {@code x} [N, C, H, W] in ONNX opset 17, which has no GroupNorm:
+     * {@code Reshape [N, G, -1] -> InstanceNormalization (scale 1, bias 0) -> Reshape back -> * gamma + beta}.
+     */
+    public String onnx(OnnxGraph g, String x) {
+        String grouped = g.op("Reshape", x, g.ints(0, groups, -1));                    // [N, G, C/G * H W]
+        String normed = g.op("InstanceNormalization", List.of(Attr.f("epsilon", (float) eps)), grouped,
+                g.weight("gn_ones", Nd4j.ones(DataType.FLOAT, groups)), g.weight("gn_zeros", Nd4j.zeros(DataType.FLOAT, groups)));
+        String back = g.op("Reshape", normed, g.op("Shape", x));                       // [N, C, H, W]
+        String scaled = g.op("Mul", back, g.weight("gn_gamma", gamma, channels, 1, 1));
+        return g.op("Add", scaled, g.weight("gn_beta", beta, channels, 1, 1));
     }
 }

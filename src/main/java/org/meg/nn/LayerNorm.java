@@ -1,5 +1,8 @@
 package org.meg.nn;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -32,5 +35,11 @@ public final class LayerNorm {
         v.muli(Transforms.pow(var.addi(eps), -0.5, false));
         v.muli(gamma).addi(beta);
         return v.reshape('c', shape);
+    }
+
+    /** The same norm as ONNX {@code LayerNormalization} over the last axis. */
+    public String onnx(OnnxGraph g, String x) {
+        return g.op("LayerNormalization", List.of(Attr.i("axis", -1), Attr.f("epsilon", (float) eps)), x,
+                g.weight("ln_gamma", gamma, dim), g.weight("ln_beta", beta, dim));
     }
 }

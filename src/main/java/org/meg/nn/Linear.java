@@ -1,5 +1,6 @@
 package org.meg.nn;
 
+import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Affine map on the last axis, PyTorch weight layout [out, in]: {@code y = x W^T + b}. */
@@ -28,6 +29,11 @@ public final class Linear {
         return new Linear(weight, bias);
     }
 
+    /** Output features. */
+    public int outFeatures() {
+        return out;
+    }
+
     /** {@code [..., in] -> [..., out]}. */
     public INDArray forward(INDArray x) {
         long[] shape = x.shape();
@@ -39,5 +45,11 @@ public final class Linear {
         long[] outShape = shape.clone();
         outShape[outShape.length - 1] = out;
         return y.reshape('c', outShape);
+    }
+
+    /** The same map as ONNX {@code MatMul} (+ {@code Add}) on {@code x} [..., in]; returns its output. */
+    public String onnx(OnnxGraph g, String x) {
+        String y = g.op("MatMul", x, g.weight("linear_weight_t", weightT));
+        return bias == null ? y : g.op("Add", y, g.weight("linear_bias", bias, out));
     }
 }

@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
 import org.meg.nn.LayerNorm;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,5 +46,13 @@ public final class BasicTransformerBlock {
         INDArray h = attn1.forward(n1, n1).addi(x);
         h.addi(attn2.forward(norm2.forward(h), context));
         return h.addi(ff.forward(norm3.forward(h)));
+    }
+
+    /** The same block in ONNX. */
+    public String onnx(OnnxGraph g, String x, String context) {
+        String n1 = norm1.onnx(g, x);
+        String h = g.op("Add", attn1.onnx(g, n1, n1), x);
+        h = g.op("Add", h, attn2.onnx(g, norm2.onnx(g, h), context));
+        return g.op("Add", h, ff.onnx(g, norm3.onnx(g, h)));
     }
 }

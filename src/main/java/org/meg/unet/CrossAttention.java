@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
 import org.meg.nn.Attention;
 import org.meg.nn.Linear;
 import org.meg.nn.Weights;
@@ -16,6 +17,7 @@ public final class CrossAttention {
     private final Linear toV;                                         // to_v (no bias)
     private final Linear toOut;                                       // to_out.0; to_out.1 is Dropout
     private final int heads;
+    private final int dim;
 
     private CrossAttention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
         this.toQ = toQ;
@@ -23,6 +25,7 @@ public final class CrossAttention {
         this.toV = toV;
         this.toOut = toOut;
         this.heads = heads;
+        this.dim = toQ.outFeatures();
     }
 
     /** Loads attention over {@code dim}-wide queries and {@code contextDim}-wide keys/values. */
@@ -41,5 +44,10 @@ public final class CrossAttention {
         INDArray k = toK.forward(context);                            // [B, S, dim]
         INDArray v = toV.forward(context);
         return toOut.forward(Attention.attend(q, k, v, heads, false));
+    }
+
+    /** The same attention in ONNX. */
+    public String onnx(OnnxGraph g, String x, String context) {
+        return toOut.onnx(g, Attention.onnx(g, toQ.onnx(g, x), toK.onnx(g, context), toV.onnx(g, context), heads, dim));
     }
 }

@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
 import org.meg.nn.Conv2d;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,5 +26,10 @@ public final class Downsample implements Layer {
     @Override
     public INDArray forward(INDArray x, Conditioning c) {
         return forward(x);
+    }
+
+    @Override
+    public String onnx(OnnxGraph g, String x, GraphConditioning c) {
+        return op.onnx(g, x);
     }
 }

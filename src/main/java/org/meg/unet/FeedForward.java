@@ -1,5 +1,8 @@
 package org.meg.unet;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import org.meg.nn.Activations;
 import org.meg.nn.Linear;
 import org.meg.nn.Weights;
@@ -37,5 +40,11 @@ public final class FeedForward {
         INDArray gate = p.get(NDArrayIndex.all(), NDArrayIndex.interval(inner, 2 * inner));
         INDArray h = Activations.gelu(gate).muli(value);              // [B*T, inner]
         return out.forward(h).reshape('c', shape);
+    }
+
+    /** The same block in ONNX: {@code Split} of the projection into value and gate on the last axis. */
+    public String onnx(OnnxGraph g, String x) {
+        String[] vg = g.opN("Split", 2, List.of(Attr.i("axis", -1)), proj.onnx(g, x), g.ints(inner, inner));
+        return out.onnx(g, g.op("Mul", Activations.gelu(g, vg[1]), vg[0]));
     }
 }

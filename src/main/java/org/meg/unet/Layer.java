@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -10,4 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 interface Layer {
     /** {@code x [B, C, h, w] -> [B, C', h', w']}; never modifies {@code x}. */
     INDArray forward(INDArray x, Conditioning c);
+
+    /** The same layer as ONNX nodes on the graph value {@code x}; returns the output's name. */
+    String onnx(OnnxGraph g, String x, GraphConditioning c);
 }

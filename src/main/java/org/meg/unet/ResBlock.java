@@ -1,5 +1,6 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
 import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
@@ -56,5 +57,14 @@ public final class ResBlock implements Layer {
     @Override
     public INDArray forward(INDArray x, Conditioning c) {
         return forward(x, c.emb());
+    }
+
+    @Override
+    public String onnx(OnnxGraph g, String x, GraphConditioning c) {
+        String h = inConv.onnx(g, Activations.silu(g, inNorm.onnx(g, x)));                 // [B, out, h, w]
+        String e = embProj.onnx(g, Activations.silu(g, c.emb()));                            // [B, out]
+        h = g.op("Add", h, g.op("Unsqueeze", e, g.ints(2, 3)));                              // + [B, out, 1, 1]
+        h = outConv.onnx(g, Activations.silu(g, outNorm.onnx(g, h)));
+        return g.op("Add", h, skip == null ? x : skip.onnx(g, x));
     }
 }

@@ -1,5 +1,7 @@
 package org.meg.unet;
 
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import java.util.ArrayList;
 import java.util.List;
 import org.meg.nn.Conv2d;
@@ -56,5 +58,18 @@ public final class SpatialTransformer implements Layer {
     @Override
     public INDArray forward(INDArray x, Conditioning c) {
         return forward(x, c.context());
+    }
+
+    @Override
+    public String onnx(OnnxGraph g, String x, GraphConditioning c) {
+        String p = projIn.onnx(g, norm.onnx(g, x));                                          // [B, C, h, w]
+        String tokens = g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 1)),
+                g.op("Reshape", p, g.ints(0, 0, -1)));                                       // [B, h*w, C]
+        for (BasicTransformerBlock block : blocks) {
+            tokens = block.onnx(g, tokens, c.context());
+        }
+        String map = g.op("Reshape", g.op("Transpose", List.of(Attr.ints("perm", 0, 2, 1)), tokens),
+                g.op("Shape", x));                                                           // [B, C, h, w]
+        return g.op("Add", projOut.onnx(g, map), x);
     }
 }

@@ -1,6 +1,7 @@
 package org.meg.unet;
 
 import java.util.List;
+import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A numbered block of the U-Net: its layers {@code .0, .1, ...} applied in order (CompVis TimestepEmbedSequential). */
@@ -21,6 +22,15 @@ final class TimestepBlock {
         INDArray h = x;
         for (Layer layer : layers) {
             h = layer.forward(h, c);
+        }
+        return h;
+    }
+
+    /** The same block in ONNX. */
+    String onnx(OnnxGraph g, String x, GraphConditioning c) {
+        String h = x;
+        for (Layer layer : layers) {
+            h = layer.onnx(g, h, c);
         }
         return h;
     }

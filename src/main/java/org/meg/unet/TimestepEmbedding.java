@@ -1,5 +1,8 @@
 package org.meg.unet;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import org.meg.nn.Activations;
 import org.meg.nn.Linear;
 import org.meg.nn.Weights;
@@ -58,5 +61,24 @@ public final class TimestepEmbedding {
     /** {@code [B, sinusoidDim] -> [B, dim]}. */
     public INDArray forward(INDArray sinusoid) {
         return linear2.forward(Activations.silu(linear1.forward(sinusoid)));
+    }
+
+    /**
+     * Sinusoid and {@code time_embed} in ONNX on the float timesteps {@code t} [B]:
+     * {@code Concat(Cos(t f), Sin(t f))} with the same float32 frequencies, then the two linears.
+     */
+    public String onnx(OnnxGraph g, String t, int sinusoidDim) {
+        if (sinusoidDim % 2 != 0) {
+            throw new IllegalArgumentException("the ONNX export needs an even sinusoid width, got " + sinusoidDim);
+        }
+        int half = sinusoidDim / 2;
+        float[] freq = new float[half];
+        float logPeriod = (float) -Math.log(MAX_PERIOD);
+        for (int i = 0; i < half; i++) {
+            freq[i] = (float) Math.exp((logPeriod * (float) i) / (float) half);
+        }
+        String arg = g.op("Mul", g.op("Unsqueeze", t, g.ints(1)), g.weight("time_freq", Nd4j.create(freq, new long[] {1, half}, 'c')));
+        String sinusoid = g.op("Concat", List.of(Attr.i("axis", 1)), g.op("Cos", arg), g.op("Sin", arg));   // [B, C0]
+        return linear2.onnx(g, Activations.silu(g, linear1.onnx(g, sinusoid)));
     }
 }

@@ -11,6 +11,7 @@ import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
 import org.meg.nn.Weights;
+import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -219,9 +220,53 @@ public final class UNet {
         return scratch(h, x -> outConv.forward(Activations.silu(x)));
     }
 
+    /**
+     * The same network as an ONNX graph (opset {@value OnnxGraph#OPSET}) with inputs {@code sample}
+     * [batch, in, height, width], {@code timestep} [batch] (float) and {@code context}
+     * [batch, tokens, contextDim], and output {@code eps} [batch, out, height, width]; the graph's
+     * initializers refer to this model's arrays. Write it with {@link org.meg.onnx.OnnxWriter}.
+     */
+    public OnnxGraph onnx() {
+        OnnxGraph g = OnnxGraph.named("meg_unet");
+        String sample = g.input("sample", "batch", (long) config.inChannels(), "height", "width");
+        String timestep = g.input("timestep", "batch");
+        String context = g.input("context", "batch", "tokens", (long) config.contextDim());
+        int lpb = config.layersPerBlock();
+        int levels = config.levels();
+
+        // 1.-2. Timestep embedding, down path with its skips.
+        GraphConditioning cond = new GraphConditioning(timeEmbed.onnx(g, timestep, config.modelChannels()), context, null);
+        Deque<String> skips = new ArrayDeque<>();
+        String h = convIn.onnx(g, sample);
+        skips.push(h);
+        int k = 0;
+        for (int level = 0; level < levels; level++) {
+            int blocks = level < levels - 1 ? lpb + 1 : lpb;
+            for (int j = 0; j < blocks; j++, k++) {
+                h = inputBlocks.get(k).onnx(g, h, cond);
+                skips.push(h);
+            }
+        }
+
+        // 3.-4. Middle, up path on cat([h, skip]).
+        h = middleBlock.onnx(g, h, cond);
+        k = 0;
+        for (int i = 0; i < levels; i++) {
+            for (int j = 0; j <= lpb; j++, k++) {
+                String skip = skips.pop();
+                GraphConditioning c = j == lpb && !skips.isEmpty() ? cond.upsampleTo(skips.peek()) : cond;
+                h = outputBlocks.get(k).onnx(g, g.op("Concat", List.of(OnnxGraph.Attr.i("axis", 1)), h, skip), c);
+            }
+        }
+
+        // 5. Output head.
+        String eps = outConv.onnx(g, Activations.silu(g, outNorm.onnx(g, h)));
+        g.output(eps, "eps", "batch", (long) config.outChannels(), "height", "width");
+        return g;
+    }
+
     /** {@code block(x)} with its temporaries in the scratch workspace; the result is copied out of it. */
     private static INDArray scratch(INDArray x, UnaryOperator<INDArray> block) {
-        if (Boolean.getBoolean("nows")) return block.apply(x);
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
             return block.apply(x).detach();
         }

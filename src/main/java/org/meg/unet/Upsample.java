@@ -1,5 +1,8 @@
 package org.meg.unet;
 
+import java.util.List;
+import org.meg.onnx.OnnxGraph;
+import org.meg.onnx.OnnxGraph.Attr;
 import org.meg.nn.Conv2d;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,5 +57,26 @@ public final class Upsample implements Layer {
             idx[d] = (int) Math.min(in - 1, (long) Math.floor(d * scale));
         }
         return idx;
+    }
+
+    /**
+     * The same layer in ONNX: {@code Resize} (nearest, asymmetric, floor: {@code src = floor(dst * in / out)})
+     * to {@code [B, C] + } the last two dimensions of {@code c.upsampleLike()} (2x when null), then the conv.
+     */
+    @Override
+    public String onnx(OnnxGraph g, String x, GraphConditioning c) {
+        List<Attr> nearest = List.of(Attr.s("mode", "nearest"), Attr.s("coordinate_transformation_mode", "asymmetric"),
+                Attr.s("nearest_mode", "floor"));
+        String resized;
+        if (c.upsampleLike() == null) {
+            String scales = g.weight("upsample_scales", org.nd4j.linalg.factory.Nd4j.createFromArray(1f, 1f, 2f, 2f));
+            resized = g.op("Resize", nearest, x, "", scales);
+        } else {
+            String batchChannels = g.op("Slice", g.op("Shape", x), g.ints(0), g.ints(2));
+            String side = g.op("Slice", g.op("Shape", c.upsampleLike()), g.ints(2), g.ints(4));
+            String sizes = g.op("Concat", List.of(Attr.i("axis", 0)), batchChannels, side);
+            resized = g.op("Resize", nearest, x, "", "", sizes);
+        }
+        return conv.onnx(g, resized);
     }
 }
