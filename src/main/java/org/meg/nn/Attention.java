@@ -38,18 +38,18 @@ public final class Attention {
         INDArray qh = splitHeads(q, heads);                           // [B*h, T, d]
         INDArray kh = splitHeads(k, heads);                           // [B*h, S, d]
         INDArray vh = splitHeads(v, heads);
-        INDArray out = Nd4j.create(DataType.FLOAT, b * heads, t, d);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b * heads, t, d);
         INDArray mask = causal ? causalMask(t, s) : null;
         // One [T, S] buffer for every (batch, head): a fresh 64 MB array per head (4096 tokens) cost
         // ~0.3 s of page faults here, 10x the gemm itself.
-        INDArray scores = Nd4j.create(DataType.FLOAT, t, s);
+        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, t, s);
         for (int i = 0; i < b * heads; i++) {
             Nd4j.gemm(qh.slice(i), kh.slice(i), scores, false, true, scale, 0.0);        // Q K^T / sqrt(d), [T, S]
             if (mask != null) {
                 scores.addi(mask);
             }
             Nd4j.exec(new SoftMax(scores, scores, 1));
-            out.slice(i).assign(scores.mmul(vh.slice(i)));            // [T, d]
+            Nd4j.gemm(scores, vh.slice(i), out.slice(i), false, false, 1.0, 0.0);         // [T, d]
         }
         return out.reshape('c', b, heads, t, d).permute(0, 2, 1, 3).dup('c').reshape('c', b, t, c);
     }

@@ -1,12 +1,15 @@
 package org.meg.nn;
 
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.meg.onnx.OnnxGraph;
 import org.meg.onnx.OnnxGraph.Attr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** GroupNorm over [N, C, ...]: statistics per (sample, group), then a per-channel affine. */
 public final class GroupNorm {
@@ -15,11 +18,16 @@ public final class GroupNorm {
     private final INDArray gamma;
     private final INDArray beta;
     private final int channels;
+    private final float[] gammaValues;
+    private final float[] betaValues;
+    private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
     private GroupNorm(int groups, double eps, INDArray gamma, INDArray beta) {
         this.groups = groups;
         this.eps = eps;
         this.channels = (int) gamma.length();
+        this.gammaValues = gamma.dup().data().asFloat();
+        this.betaValues = beta.dup().data().asFloat();
         this.gamma = gamma.reshape(1, channels, 1);
         this.beta = beta.reshape(1, channels, 1);
         if (channels % groups != 0) {
@@ -32,19 +40,76 @@ public final class GroupNorm {
         return new GroupNorm(groups, eps, w.take("weight", channels), w.take("bias", channels));
     }
 
-    /** {@code x -> (x - mean) / sqrt(var + eps) * gamma + beta}, same shape. */
+    /**
+     * {@code x -> (x - mean) / sqrt(var + eps) * gamma + beta}, same shape; statistics in double,
+     * the variance biased (divided by the group size) as PyTorch's.
+     *
+     * <p>A fused kernel on the arrays' memory: per (sample, group), the group's contiguous
+     * {@code C/G * HW} values are copied into a heap buffer (a bulk copy that leaves them in cache),
+     * summed, centred and summed again, normalised with the affine folded into one scale and shift
+     * per channel, and copied out. Groups run in parallel on the common fork-join pool. ND4J's
+     * composed form (mean, subtract, square, mean, pow, multiply, add: seven passes and four
+     * temporaries) measured ~5x slower than PyTorch's fused kernel.
+     */
     public INDArray forward(INDArray x) {
         long[] shape = x.shape();
-        long n = shape[0];
-        INDArray v = x.dup('c').reshape('c', n, groups, -1);          // [N, G, C/G * HW]
-        INDArray mean = v.mean(true, 2);                               // [N, G, 1]
-        v.subi(mean);
-        INDArray var = v.mul(v).mean(true, 2);                         // biased variance, as PyTorch
-        INDArray rstd = Transforms.pow(var.addi(eps), -0.5, false);
-        v.muli(rstd);
-        INDArray y = v.reshape('c', n, channels, -1);                  // [N, C, HW]
-        y.muli(gamma).addi(beta);
-        return y.reshape('c', shape);
+        if (x.rank() < 2 || shape[1] != channels) {
+            throw new IllegalArgumentException("GroupNorm over " + channels + " channels got " + Arrays.toString(shape));
+        }
+        INDArray src = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x)
+                ? x : x.castTo(DataType.FLOAT).dup('c');
+        INDArray dst = Nd4j.createUninitialized(DataType.FLOAT, shape);
+        int perChannel = (int) (x.length() / (shape[0] * channels));  // H*W (1 for [N, C])
+        int perGroup = channels / groups * perChannel;
+        FloatBuffer in = src.data().asNioFloat();
+        FloatBuffer out = dst.data().asNioFloat();
+        long inBase = src.offset();
+        long outBase = dst.offset();
+        IntStream.range(0, (int) shape[0] * groups).parallel().forEach(task -> {
+            float[] v = BUFFER.get();
+            if (v.length < perGroup) {
+                v = new float[perGroup];
+                BUFFER.set(v);
+            }
+            int group = task % groups;
+            long start = (long) task * perGroup;
+            in.get((int) (inBase + start), v, 0, perGroup);
+            normalize(v, perGroup, perChannel, group * (channels / groups));
+            out.put((int) (outBase + start), v, 0, perGroup);
+        });
+        return dst;
+    }
+
+    /** gamma, for tests in this package. */
+    float[] gammaForTest() {
+        return gammaValues.clone();
+    }
+
+    /** beta, for tests in this package. */
+    float[] betaForTest() {
+        return betaValues.clone();
+    }
+
+    /** One group in place: {@code v[i] = (v[i] - mean) * rstd * gamma[c] + beta[c]}, c the channel of i. */
+    private void normalize(float[] v, int n, int perChannel, int firstChannel) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += v[i];
+        }
+        float mean = (float) (sum / n);
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            double d = v[i] - mean;
+            squares += d * d;
+        }
+        double rstd = 1.0 / Math.sqrt(squares / n + eps);
+        for (int c = 0, i = 0; c < n / perChannel; c++) {
+            float scale = (float) (rstd * gammaValues[firstChannel + c]);
+            float shift = betaValues[firstChannel + c] - mean * scale;
+            for (int end = i + perChannel; i < end; i++) {
+                v[i] = v[i] * scale + shift;
+            }
+        }
     }
 
     /**
