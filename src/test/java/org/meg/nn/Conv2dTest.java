@@ -1,0 +1,59 @@
+package org.meg.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The im2col + gemm convolution against ND4J's conv2d (oneDNN), an independent implementation,
+ * on the shapes the U-Net meets: 3x3 pad 1 at strides 1 and 2 on odd and even sides, 1x1, batched
+ * (small maps) and per-sample (large maps) gemms. Tolerance 1e-5 relative to max |y|: float32
+ * sums of in*9 products in different orders.
+ */
+class Conv2dTest {
+    @ParameterizedTest(name = "N={0} in={1} out={2} k={3} stride={4} pad={5} {6}x{7}")
+    @CsvSource({
+        "2, 16, 24, 3, 1, 1, 8, 8",       // batched gemm (64 positions per sample)
+        "3, 8, 8, 3, 2, 1, 5, 7",         // stride 2, odd sides: ceil(5/2) x ceil(7/2)
+        "1, 8, 16, 3, 1, 1, 20, 20",      // per-sample gemm (400 positions), batch 1
+        "2, 8, 16, 3, 1, 1, 17, 16",      // per-sample gemm, batch 2
+        "2, 12, 20, 1, 1, 0, 9, 11",      // 1x1
+        "2, 6, 10, 3, 1, 0, 6, 6"         // no padding
+    })
+    void gemmPathMatchesNd4jConv(int n, int in, int out, int k, int stride, int pad, int h, int w) {
+        INDArray weight = Nd4j.randn(1L, new long[] {out, in, k, k});
+        INDArray bias = Nd4j.randn(2L, new long[] {out});
+        Conv2d conv = Conv2d.of(weight, bias, stride, pad);
+        INDArray x = Nd4j.randn(3L, new long[] {n, in, h, w});
+        INDArray expected = conv.oneDnnForTest(x);
+        INDArray actual = conv.gemmForward(x);
+        assertArrayEquals(expected.shape(), actual.shape());
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * scale, "max |gemm - oneDNN| = " + diff + " at max |y| = " + scale);
+    }
+
+    @Test
+    void gemmPathTakesStridedViewsAndNoBias() {
+        INDArray weight = Nd4j.randn(4L, new long[] {6, 5, 3, 3});
+        Conv2d conv = Conv2d.of(weight, null, 1, 1);
+        INDArray view = Nd4j.randn(5L, new long[] {2, 9, 7, 5}).permute(0, 3, 1, 2);   // [2, 5, 9, 7], not c-contiguous
+        double diff = conv.oneDnnForTest(view).sub(conv.gemmForward(view)).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-4, "max diff " + diff);
+    }
+
+    @Test
+    void pathChoiceFollowsTheMeasuredRule() {
+        INDArray x8 = Nd4j.zeros(DataType.FLOAT, 1, 1, 8, 8);
+        assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1, 1, 1), null, 1, 0).preferGemm(x8), "1x1");
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 640, 3, 3), null, 1, 1).preferGemm(x8), "640 x 3 x 3: oneDNN");
+        assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1280, 3, 3), null, 1, 1).preferGemm(x8), "1280 x 3 x 3: gemm");
+    }
+}
