@@ -55,6 +55,13 @@ public final class UNet {
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
     private static final String SCRATCH_ID = "meg-unet-block";
+    /**
+     * Memory of one forward pass outside the blocks: the timestep embedding, the skip stack and each
+     * block's output, reused call after call, so that a denoising loop allocates only the returned
+     * eps outside workspaces (steady state; see {@code UNetAllocationTest}).
+     */
+    private static final WorkspaceConfiguration STEP = SCRATCH;
+    private static final String STEP_ID = "meg-unet-step";
 
     private final UNetConfig config;
     private final TimestepEmbedding timeEmbed;                        // time_embed
@@ -169,7 +176,15 @@ public final class UNet {
      */
     public INDArray forward(INDArray sample, double[] timesteps, INDArray context, BiConsumer<String, INDArray> probe) {
         long batch = checkInputs(sample, timesteps, context);
-        BiConsumer<String, INDArray> see = probe == null ? (n, a) -> { } : probe;
+        // The probe gets copies outside the step workspace, which is reused by the next call.
+        BiConsumer<String, INDArray> see = probe == null ? (n, a) -> { } : (n, a) -> probe.accept(n, a.detach());
+        try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, STEP_ID)) {
+            return forwardInStep(sample, timesteps, context, batch, see).detach();
+        }
+    }
+
+    private INDArray forwardInStep(INDArray sample, double[] timesteps, INDArray context, long batch,
+                                   BiConsumer<String, INDArray> see) {
         int lpb = config.layersPerBlock();
         int levels = config.levels();
 
@@ -265,10 +280,10 @@ public final class UNet {
         return g;
     }
 
-    /** {@code block(x)} with its temporaries in the scratch workspace; the result is copied out of it. */
+    /** {@code block(x)} with its temporaries in the scratch workspace; the result is copied out to the step workspace. */
     private static INDArray scratch(INDArray x, UnaryOperator<INDArray> block) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID)) {
-            return block.apply(x).detach();
+            return block.apply(x).leverageTo(STEP_ID);
         }
     }
 

@@ -58,8 +58,10 @@ public final class UNetMemory {
         for (int i = 0; i < steps; i++) {
             long s = System.nanoTime();
             unet.forward(sample, 981, context);
-            System.out.printf(Locale.ROOT, "step %d: %.1f s, peak RSS so far %.0f MB%n", i, (System.nanoTime() - s) / 1e9,
-                    peak.get() / MB);
+            System.out.printf(Locale.ROOT, "step %d: %.1f s, RSS after it %.0f MB, peak RSS so far %.0f MB, "
+                            + "ND4J off-heap (workspaces + live arrays + uncollected garbage) %.0f MB%n", i,
+                    (System.nanoTime() - s) / 1e9, Pointer.physicalBytes() / MB, peak.get() / MB,
+                    Nd4j.getMemoryManager().allocatedMemory(0) / MB);
         }
         running.set(false);
         sampler.join();
