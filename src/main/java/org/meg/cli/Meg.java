@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meg", mixinStandardHelpOptions = true, version = "meg 0.1.0",
         description = "Mobile edge generation: Stable Diffusion split between a UE and edge servers over simulated channels.",
         subcommands = {RunCommand.class, CompareCommand.class, SweepCommand.class, OverheadCommand.class,
-                Img2ImgCommand.class, Txt2ImgCommand.class, TokenizeCommand.class, ModelsCommand.class,
+                Img2ImgCommand.class, Txt2ImgCommand.class, TokenizeCommand.class, ModelsCommand.class, OnnxCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Meg implements Runnable {
     /** Exit code for bad usage or bad input. */
