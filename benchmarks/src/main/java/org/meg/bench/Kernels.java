@@ -7,7 +7,14 @@ import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
 import org.meg.nn.Weights;
 import org.meg.unet.FeedForward;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.openjdk.jmh.infra.Blackhole;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,6 +52,12 @@ public class Kernels {
     @Param({"320", "640", "1280"})
     public int width;
 
+    private static final WorkspaceConfiguration SCRATCH = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.STRICT)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+
     private Conv2d conv;
     private GroupNorm norm;
     private FeedForward ff;
@@ -79,28 +92,45 @@ public class Kernels {
         v = Nd4j.randn(18L, new long[] {BATCH, n, width});
     }
 
+    /**
+     * Runs {@code op} inside a workspace configured as the U-Net's block scratch, as the engine
+     * runs every layer: outside one, each fresh output pays first-touch page faults (~3 ms per MB
+     * measured here), which would time the allocator instead of the kernel.
+     */
+    private static void inWorkspace(Blackhole bh, Supplier<INDArray> op) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "meg-bench-kernel")) {
+            bh.consume(op.get());
+        }
+    }
+
     /** 3x3 conv, stride 1, pad 1, width -> width. */
     @Benchmark
-    public INDArray conv3x3() {
-        return conv.forward(image);
+    public void conv3x3(Blackhole bh) {
+        inWorkspace(bh, () -> conv.forward(image));
     }
 
     /** GroupNorm(32) with affine. */
     @Benchmark
-    public INDArray groupNorm() {
-        return norm.forward(image);
+    public void groupNorm(Blackhole bh) {
+        inWorkspace(bh, () -> norm.forward(image));
+    }
+
+    /** The memory-bandwidth bound of GroupNorm: one read and one write of the same tensor (a copy into a fresh array). */
+    @Benchmark
+    public void copy(Blackhole bh) {
+        inWorkspace(bh, () -> image.dup());
     }
 
     /** Self-attention core softmax(Q K^T / sqrt(d)) V, 8 heads, side^2 tokens (projections not included). */
     @Benchmark
-    public INDArray attention() {
-        return Attention.attend(q, k, v, HEADS, false);
+    public void attention(Blackhole bh) {
+        inWorkspace(bh, () -> Attention.attend(q, k, v, HEADS, false));
     }
 
     /** GEGLU feed-forward of a transformer block: width -> 8 width, gelu-gate, 4 width -> width. */
     @Benchmark
-    public INDArray geglu() {
-        return ff.forward(tokens);
+    public void geglu(Blackhole bh) {
+        inWorkspace(bh, () -> ff.forward(tokens));
     }
 
     /** FLOPs of one call of a kernel at a width; GroupNorm counts a nominal 8 FLOPs per element. */
