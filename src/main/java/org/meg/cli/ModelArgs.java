@@ -77,7 +77,8 @@ final class ModelArgs {
         }
     }
 
-    private static Path defaultPath(String rel) {
+    /** A shipped file under the project root, or an error that says to pass {@code --model}. */
+    static Path defaultPath(String rel) {
         try {
             return ProjectFiles.find(rel);
         } catch (IllegalStateException e) {

@@ -31,10 +31,10 @@ final class OnnxCommand implements Callable<Integer> {
         if (!mode.equals("auto") && !mode.equals("yes") && !mode.equals("no")) {
             throw new IllegalArgumentException("--external-data must be auto, yes or no, got " + externalData);
         }
-        Path path = model != null ? model : org.meg.io.ProjectFiles.find(ModelArgs.DEFAULT_ES);
+        Path path = model != null ? model : ModelArgs.defaultPath(ModelArgs.DEFAULT_ES);
         SdModel sd = ModelLoader.load(path, ModelOptions.defaults());
         OnnxGraph graph = sd.unet().onnx();
-        long bytes = graph.initializers().stream().mapToLong(OnnxGraph.Initializer::byteSize).sum();
+        long bytes = graph.weightBytes();
         boolean external = mode.equals("yes") || (mode.equals("auto") && bytes > 1_500_000_000L);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());

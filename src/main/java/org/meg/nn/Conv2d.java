@@ -72,12 +72,12 @@ public final class Conv2d {
      * slow on 1280-channel weights (it re-lays them out on every call).
      */
     public INDArray forward(INDArray x) {
-        if (preferGemm(x)) {
-            return gemmForward(x);
-        }
-        return bias == null
-                ? Nd4j.cnn().conv2d(x, weight, config)
-                : Nd4j.cnn().conv2d(x, weight, bias, config);
+        return preferGemm(x) ? gemmForward(x) : oneDnnForward(x);
+    }
+
+    /** A 1x1 kernel without stride or padding: a plain matrix product per sample. */
+    private boolean pointwise() {
+        return weight.size(2) == 1 && weight.size(3) == 1 && stride == 1 && padding == 0;
     }
 
     /**
@@ -87,10 +87,7 @@ public final class Conv2d {
      * channels it was 1.2-5x faster.
      */
     boolean preferGemm(INDArray x) {
-        long kh = weight.size(2);
-        long kw = weight.size(3);
-        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
-        return pointwise || weight.size(1) * kh * kw >= GEMM_MIN_DEPTH;
+        return pointwise() || weight.size(1) * weight.size(2) * weight.size(3) >= GEMM_MIN_DEPTH;
     }
 
     /**
@@ -115,7 +112,7 @@ public final class Conv2d {
         long positions = (long) outH * outW;
         long depth = (long) in * kh * kw;
         INDArray y;
-        if (kh == 1 && kw == 1 && stride == 1 && padding == 0) {
+        if (pointwise()) {
             y = Nd4j.createUninitialized(DataType.FLOAT, n, outChannels, outH, outW);
             for (int s = 0; s < n; s++) {
                 Nd4j.gemm(weight2d, src.slice(s).reshape('c', in, positions), y.slice(s).reshape('c', outChannels, positions),
@@ -142,8 +139,8 @@ public final class Conv2d {
         return y;
     }
 
-    /** ND4J's conv2d regardless of shape, for comparisons in this package. */
-    INDArray oneDnnForTest(INDArray x) {
+    /** ND4J's conv2d (oneDNN), whatever the shape; package-private so tests compare the two paths. */
+    INDArray oneDnnForward(INDArray x) {
         return bias == null ? Nd4j.cnn().conv2d(x, weight, config) : Nd4j.cnn().conv2d(x, weight, bias, config);
     }
 

@@ -28,8 +28,8 @@ public final class GroupNorm {
         this.channels = (int) gamma.length();
         this.gammaValues = gamma.dup().data().asFloat();
         this.betaValues = beta.dup().data().asFloat();
-        this.gamma = gamma.reshape(1, channels, 1);
-        this.beta = beta.reshape(1, channels, 1);
+        this.gamma = gamma;                                           // [C], for the ONNX export
+        this.beta = beta;
         if (channels % groups != 0) {
             throw new IllegalArgumentException(channels + " channels do not split into " + groups + " groups");
         }

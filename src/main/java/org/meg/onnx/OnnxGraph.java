@@ -207,6 +207,11 @@ public final class OnnxGraph {
         return List.copyOf(initializers.values());
     }
 
+    /** Bytes of all initializers' raw data. */
+    public long weightBytes() {
+        return initializers.values().stream().mapToLong(Initializer::byteSize).sum();
+    }
+
     /** Nodes, in topological order. */
     public List<Node> nodes() {
         return List.copyOf(nodes);

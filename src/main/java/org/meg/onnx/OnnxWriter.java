@@ -34,7 +34,7 @@ public final class OnnxWriter {
 
     /** Writes the model with every weight inside the model file; fails clearly past protobuf's 2 GB limit. */
     public static void write(OnnxGraph graph, Path model) {
-        long total = graph.initializers().stream().mapToLong(Initializer::byteSize).sum();
+        long total = graph.weightBytes();
         if (total > PROTOBUF_LIMIT - (64L << 20)) {
             throw new IllegalArgumentException(String.format(
                     "%.2f GB of weights do not fit in one ONNX file (protobuf's 2 GB limit): write with external data",

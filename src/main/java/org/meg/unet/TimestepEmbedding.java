@@ -40,12 +40,7 @@ public final class TimestepEmbedding {
      */
     public static INDArray sinusoid(double[] timesteps, int dim) {
         int half = dim / 2;
-        float[] freq = new float[half];
-        float logPeriod = (float) -Math.log(MAX_PERIOD);
-        for (int i = 0; i < half; i++) {
-            float exponent = (logPeriod * (float) i) / (float) half;  // float32, as torch.arange(..., float32)
-            freq[i] = (float) Math.exp(exponent);
-        }
+        float[] freq = frequencies(half);
         float[] out = new float[timesteps.length * dim];            // odd dim: last column stays 0, as diffusers pads
         for (int b = 0; b < timesteps.length; b++) {
             float t = (float) timesteps[b];
@@ -56,6 +51,17 @@ public final class TimestepEmbedding {
             }
         }
         return Nd4j.create(out, new long[] {timesteps.length, dim}, 'c');
+    }
+
+    /** {@code f_i = exp(-ln(10000) * i / half)}, i < half, every step in float32. */
+    private static float[] frequencies(int half) {
+        float[] freq = new float[half];
+        float logPeriod = (float) -Math.log(MAX_PERIOD);
+        for (int i = 0; i < half; i++) {
+            float exponent = (logPeriod * (float) i) / (float) half;  // float32, as torch.arange(..., float32)
+            freq[i] = (float) Math.exp(exponent);
+        }
+        return freq;
     }
 
     /** {@code [B, sinusoidDim] -> [B, dim]}. */
@@ -72,11 +78,7 @@ public final class TimestepEmbedding {
             throw new IllegalArgumentException("the ONNX export needs an even sinusoid width, got " + sinusoidDim);
         }
         int half = sinusoidDim / 2;
-        float[] freq = new float[half];
-        float logPeriod = (float) -Math.log(MAX_PERIOD);
-        for (int i = 0; i < half; i++) {
-            freq[i] = (float) Math.exp((logPeriod * (float) i) / (float) half);
-        }
+        float[] freq = frequencies(half);
         String arg = g.op("Mul", g.op("Unsqueeze", t, g.ints(1)), g.weight("time_freq", Nd4j.create(freq, new long[] {1, half}, 'c')));
         String sinusoid = g.op("Concat", List.of(Attr.i("axis", 1)), g.op("Cos", arg), g.op("Sin", arg));   // [B, C0]
         return linear2.onnx(g, Activations.silu(g, linear1.onnx(g, sinusoid)));

@@ -32,7 +32,7 @@ class Conv2dTest {
         INDArray bias = Nd4j.randn(2L, new long[] {out});
         Conv2d conv = Conv2d.of(weight, bias, stride, pad);
         INDArray x = Nd4j.randn(3L, new long[] {n, in, h, w});
-        INDArray expected = conv.oneDnnForTest(x);
+        INDArray expected = conv.oneDnnForward(x);
         INDArray actual = conv.gemmForward(x);
         assertArrayEquals(expected.shape(), actual.shape());
         double scale = expected.amaxNumber().doubleValue();
@@ -45,7 +45,7 @@ class Conv2dTest {
         INDArray weight = Nd4j.randn(4L, new long[] {6, 5, 3, 3});
         Conv2d conv = Conv2d.of(weight, null, 1, 1);
         INDArray view = Nd4j.randn(5L, new long[] {2, 9, 7, 5}).permute(0, 3, 1, 2);   // [2, 5, 9, 7], not c-contiguous
-        double diff = conv.oneDnnForTest(view).sub(conv.gemmForward(view)).amaxNumber().doubleValue();
+        double diff = conv.oneDnnForward(view).sub(conv.gemmForward(view)).amaxNumber().doubleValue();
         assertTrue(diff < 1e-4, "max diff " + diff);
     }
 
