@@ -2,8 +2,6 @@ package org.meg.bench;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
 import org.meg.io.Images;
 import org.meg.io.RandomWeights;
@@ -15,7 +13,6 @@ import org.meg.text.ClipTextConfig;
 import org.meg.text.ClipTextEncoder;
 import org.meg.text.ClipTokenizer;
 import org.meg.unet.UNet;
-import org.meg.unet.UNetConfig;
 import org.meg.vae.AutoencoderKL;
 import org.meg.vae.VaeConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,10 +37,7 @@ public final class Img2ImgMemory {
 
         // 1. The three models, strictly loaded from random weights.
         long t0 = System.nanoTime();
-        UNetConfig ucfg = UNetConfig.sd15();
-        Weights uw = Weights.of(RandomWeights.of(Layouts.unet(ucfg), 1234));
-        UNet unet = UNet.load(uw, ucfg);
-        uw.requireAllTaken(k -> false);
+        UNet unet = Layouts.randomUnet(1234);
         Weights vw = Weights.of(RandomWeights.of(Layouts.vae(VaeConfig.sd15()), 99));
         AutoencoderKL vae = AutoencoderKL.load(vw, VaeConfig.sd15());
         vw.requireAllTaken(k -> false);
@@ -60,34 +54,20 @@ public final class Img2ImgMemory {
         System.out.printf(Locale.ROOT, "loaded in %.1f s; RSS %.0f MB%n", (System.nanoTime() - t0) / 1e9, loaded / MB);
 
         // 2. The run, with an RSS sampler beside it.
-        AtomicLong peak = new AtomicLong(loaded);
-        AtomicBoolean running = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (running.get()) {
-                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        RssPeak peak = RssPeak.start(loaded);
         long s = System.nanoTime();
         long[] last = {s};
         StableDiffusion.Result r = sd.img2img("a photograph of an astronaut riding a horse", "", image, strength, steps,
                 7.5, 0, SeededNoise.of(1), (k, total, t, latents) -> {
                     long now = System.nanoTime();
                     System.out.printf(Locale.ROOT, "step %d/%d (t=%d): %.1f s, RSS after it %.0f MB, peak so far %.0f MB%n",
-                            k + 1, total, t, (now - last[0]) / 1e9, Pointer.physicalBytes() / MB, peak.get() / MB);
+                            k + 1, total, t, (now - last[0]) / 1e9, Pointer.physicalBytes() / MB, peak.peak() / MB);
                     last[0] = now;
                 });
-        running.set(false);
-        sampler.join();
+        peak.close();
         System.out.printf(Locale.ROOT, "img2img 512x512, %d of %d steps, batch 2 (CFG): %.1f s; peak RSS %.0f MB "
                         + "(%.0f MB above the loaded models); VmHWM %.0f MB; output %s%n",
-                r.timesteps().size(), steps, (System.nanoTime() - s) / 1e9, peak.get() / MB, (peak.get() - loaded) / MB,
-                UNetMemory.vmHwm() / MB, java.util.Arrays.toString(r.image().shape()));
+                r.timesteps().size(), steps, (System.nanoTime() - s) / 1e9, peak.peak() / MB, (peak.peak() - loaded) / MB,
+                RssPeak.vmHwm() / MB, java.util.Arrays.toString(r.image().shape()));
     }
 }

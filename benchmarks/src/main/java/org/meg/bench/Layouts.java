@@ -1,8 +1,11 @@
 package org.meg.bench;
 
 import java.util.Map;
+import org.meg.io.RandomWeights;
+import org.meg.nn.Weights;
 import org.meg.text.ClipTextConfig;
 import org.meg.unet.OriginalLayout;
+import org.meg.unet.UNet;
 import org.meg.unet.UNetConfig;
 import org.meg.vae.VaeConfig;
 
@@ -18,6 +21,15 @@ final class Layouts {
     /** U-Net keys relative to {@code model.diffusion_model.}: the engine's own table. */
     static Map<String, long[]> unet(UNetConfig cfg) {
         return OriginalLayout.keys(cfg);
+    }
+
+    /** SD 1.5's U-Net with random weights from {@link #unet}, strictly loaded (every key taken). */
+    static UNet randomUnet(long seed) {
+        UNetConfig cfg = UNetConfig.sd15();
+        Weights w = Weights.of(RandomWeights.of(unet(cfg), seed));
+        UNet model = UNet.load(w, cfg);
+        w.requireAllTaken(k -> false);
+        return model;
     }
 
     /** GEGLU feed-forward keys ({@code net.0.proj}: dim -> 8 dim, {@code net.2}: 4 dim -> dim). */

@@ -12,8 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.meg.io.RandomWeights;
-import org.meg.nn.Weights;
 import org.meg.onnx.OnnxWriter;
 import org.meg.unet.UNet;
 import org.meg.unet.UNetConfig;
@@ -49,9 +47,7 @@ public final class OrtSideBySide {
 
         // 1. The engine's model and its export.
         UNetConfig cfg = UNetConfig.sd15();
-        Weights w = Weights.of(RandomWeights.of(Layouts.unet(cfg), 1234));
-        UNet unet = UNet.load(w, cfg);
-        w.requireAllTaken(k -> false);
+        UNet unet = Layouts.randomUnet(1234);
         INDArray sample = Nd4j.randn(1L, new long[] {UNetStep.BATCH, cfg.inChannels(), latent, latent});
         INDArray context = Nd4j.randn(2L, new long[] {UNetStep.BATCH, UNetStep.TOKENS, cfg.contextDim()});
         double[] t = {981, 981};

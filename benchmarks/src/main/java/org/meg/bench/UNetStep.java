@@ -1,8 +1,6 @@
 package org.meg.bench;
 
-import org.meg.io.RandomWeights;
 import java.util.concurrent.TimeUnit;
-import org.meg.nn.Weights;
 import org.meg.unet.UNet;
 import org.meg.unet.UNetConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,9 +46,7 @@ public class UNetStep {
     @Setup
     public void setUp() {
         UNetConfig cfg = UNetConfig.sd15();
-        Weights w = Weights.of(RandomWeights.of(Layouts.unet(cfg), 1234));
-        unet = UNet.load(w, cfg);
-        w.requireAllTaken(k -> false);
+        unet = Layouts.randomUnet(1234);
         sample = Nd4j.randn(1L, new long[] {BATCH, cfg.inChannels(), latent, latent});
         context = Nd4j.randn(2L, new long[] {BATCH, TOKENS, cfg.contextDim()});
     }
