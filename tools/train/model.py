@@ -5,7 +5,7 @@ org/meg/text/ClipTextEncoder.java): `state_dict()` of `UNet` is the part under `
 that of `ClipText` the part under `cond_stage_model.transformer.`. Parameter-free slots (SiLU, Dropout)
 are kept as modules so the indices (`in_layers.2`, `out_layers.3`, `time_embed.2`) line up.
 
-Sizes are a `UNetConfig` / `TextConfig` dataclass with SD 1.x defaults; `SMALL_*` is the trained model.
+Sizes are a `UNetConfig` / `TextConfig` dataclass with SD 1.x defaults; `SMALL_*` is the trained ES model, `UE_*` the weaker UE model.
 """
 import math
 from dataclasses import dataclass, field
@@ -41,6 +41,12 @@ class TextConfig:
 SMALL_UNET = UNetConfig(model_channels=32, channel_mult=(1, 2, 2, 4), layers_per_block=1,
                         attention=(False, True, True, False), heads=4, context_dim=64)
 SMALL_TEXT = TextConfig(hidden=64, layers=2, heads=2, intermediate=256)
+# The weaker UE model (paper: the device runs a smaller generator): level 1 stays at 32 channels, levels 2-3
+# at 64, one text layer; 1.60 M U-Net parameters against the ES model's 3.78 M, same latent space and context.
+UE_UNET = UNetConfig(model_channels=32, channel_mult=(1, 1, 2, 2), layers_per_block=1,
+                     attention=(False, True, True, False), heads=4, context_dim=64)
+UE_TEXT = TextConfig(hidden=64, layers=1, heads=2, intermediate=128)
+PROFILES = {"es": (SMALL_UNET, SMALL_TEXT), "ue": (UE_UNET, UE_TEXT)}
 
 
 def sinusoid(t, dim):

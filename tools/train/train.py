@@ -1,6 +1,7 @@
 """DDPM epsilon-prediction training of the small U-Net + CLIP text encoder on cached TAESD latents.
 
     nice -n 10 /usr/bin/python3 train.py --data /work/data/emoji128 --minutes 30
+    nice -n 10 /usr/bin/python3 train.py --profile ue --minutes 30     # the smaller UE model
 
 1. Data: latents.npy [N, 4, 16, 16] (TAESD encoder output, already in SD's scaled latent space) and
    captions.json; every step draws a batch of images and, per image, one of TRAIN_TEMPLATES; 10% of
@@ -47,7 +48,8 @@ def caption_ids(data_dir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/data/emoji128")
-    ap.add_argument("--ckpt-dir", default=os.path.join(HERE, "checkpoints"))
+    ap.add_argument("--profile", choices=sorted(M.PROFILES), default="es", help="model size: es or the smaller ue")
+    ap.add_argument("--ckpt-dir", help="default: checkpoints (es) or checkpoints-ue (ue)")
     ap.add_argument("--minutes", type=float, default=30.0, help="total training wall time, across restarts")
     ap.add_argument("--save-minutes", type=float, default=3.0)
     ap.add_argument("--batch", type=int, default=32)
@@ -58,6 +60,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.ckpt_dir is None:
+        args.ckpt_dir = os.path.join(HERE, "checkpoints" if args.profile == "es" else "checkpoints-" + args.profile)
     os.makedirs(args.ckpt_dir, exist_ok=True)
     path = os.path.join(args.ckpt_dir, "latest.pt")
 
@@ -69,7 +73,8 @@ def main():
 
     # 2. Model, optimiser, EMA; resume when a checkpoint exists.
     torch.manual_seed(args.seed)
-    unet, text = M.UNet(M.SMALL_UNET), M.ClipText(M.SMALL_TEXT)
+    unet_cfg, text_cfg = M.PROFILES[args.profile]
+    unet, text = M.UNet(unet_cfg), M.ClipText(text_cfg)
     net = torch.nn.ModuleDict({"unet": unet, "text": text})
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.01)
     ema = {k: v.detach().clone() for k, v in net.state_dict().items()}

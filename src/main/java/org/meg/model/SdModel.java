@@ -1,6 +1,7 @@
 package org.meg.model;
 
 import org.meg.sampling.DdimScheduler;
+import org.meg.sampling.NoisePredictor;
 import org.meg.sampling.StableDiffusion;
 import org.meg.text.ClipTextEncoder;
 import org.meg.text.ClipTokenizer;
@@ -28,6 +29,6 @@ public record SdModel(String name, ClipTokenizer tokenizer, ClipTextEncoder text
 
     /** The text-to-image / image-to-image pipeline over these parts. */
     public StableDiffusion pipeline() {
-        return StableDiffusion.of(this::encodePrompt, (x, t, ctx) -> unet.forward(x, t, ctx), codec, scheduler);
+        return StableDiffusion.of(this::encodePrompt, NoisePredictor.of((x, t, ctx) -> unet.forward(x, t, ctx), UNet::releaseWorkspaces), codec, scheduler);
     }
 }

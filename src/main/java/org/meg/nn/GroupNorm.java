@@ -46,7 +46,7 @@ public final class GroupNorm {
      *
      * <p>A fused kernel on the arrays' memory: per (sample, group), the group's contiguous
      * {@code C/G * HW} values are copied into a heap buffer (a bulk copy that leaves them in cache),
-     * summed, centred and summed again, normalised with the affine folded into one scale and shift
+     * summed (one pass, see {@link #normalize}), normalised with the affine folded into one scale and shift
      * per channel, and copied out. Groups run in parallel on the common fork-join pool. ND4J's
      * composed form (mean, subtract, square, mean, pow, multiply, add: seven passes and four
      * temporaries) measured ~5x slower than PyTorch's fused kernel.
@@ -90,24 +90,47 @@ public final class GroupNorm {
         return betaValues.clone();
     }
 
-    /** One group in place: {@code v[i] = (v[i] - mean) * rstd * gamma[c] + beta[c]}, c the channel of i. */
+    /**
+     * One group in place: {@code v[i] = (v[i] - mean) * rstd * gamma[c] + beta[c]}, c the channel of i.
+     *
+     * <p>Statistics in one pass, in double, about a shift {@code k = v[0]} (the variance is
+     * {@code E[(x-k)^2] - E[x-k]^2}, which stays exact to ~1e-16 relative unless the mean is ~1e8
+     * standard deviations from {@code k}), over four independent accumulator pairs: a single
+     * running sum is one 4-cycle add per element, latency-bound; four chains run ~4x faster.
+     */
     private void normalize(float[] v, int n, int perChannel, int firstChannel) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += v[i];
+        float k = v[0];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double a = v[i] - k;
+            double b = v[i + 1] - k;
+            double c = v[i + 2] - k;
+            double d = v[i + 3] - k;
+            s0 += a;
+            s1 += b;
+            s2 += c;
+            s3 += d;
+            q0 += a * a;
+            q1 += b * b;
+            q2 += c * c;
+            q3 += d * d;
         }
-        float mean = (float) (sum / n);
-        double squares = 0;
-        for (int i = 0; i < n; i++) {
-            double d = v[i] - mean;
-            squares += d * d;
+        for (; i < n; i++) {
+            double a = v[i] - k;
+            s0 += a;
+            q0 += a * a;
         }
-        double rstd = 1.0 / Math.sqrt(squares / n + eps);
-        for (int c = 0, i = 0; c < n / perChannel; c++) {
+        double shiftedMean = (s0 + s1 + s2 + s3) / n;
+        double var = Math.max(0.0, (q0 + q1 + q2 + q3) / n - shiftedMean * shiftedMean);
+        float mean = (float) (k + shiftedMean);
+        double rstd = 1.0 / Math.sqrt(var + eps);
+        for (int c = 0, j = 0; c < n / perChannel; c++) {
             float scale = (float) (rstd * gammaValues[firstChannel + c]);
             float shift = betaValues[firstChannel + c] - mean * scale;
-            for (int end = i + perChannel; i < end; i++) {
-                v[i] = v[i] * scale + shift;
+            for (int end = j + perChannel; j < end; j++) {
+                v[j] = v[j] * scale + shift;
             }
         }
     }

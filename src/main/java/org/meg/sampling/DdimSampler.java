@@ -78,6 +78,7 @@ public final class DdimSampler {
             x = scheduler.step(eps, t, ts.prev(t), x, eta, z).prevSample();
             listener.afterStep(k, ts.size(), t, x);
         }
+        model.release();
         return x;
     }
 }

@@ -12,4 +12,27 @@ public interface NoisePredictor {
      * @return [B, 4, h, w] predicted noise
      */
     INDArray predict(INDArray latents, int t, INDArray context);
+
+    /**
+     * Frees what the predictor keeps between calls (scratch memory); the next call re-creates it.
+     * The sampler calls this when a denoising run ends, so that the decoder that follows has the
+     * memory. Must be called on the thread that ran the predictions. Default: nothing.
+     */
+    default void release() {
+    }
+
+    /** A predictor with a {@link #release} action. */
+    static NoisePredictor of(NoisePredictor predict, Runnable release) {
+        return new NoisePredictor() {
+            @Override
+            public INDArray predict(INDArray latents, int t, INDArray context) {
+                return predict.predict(latents, t, context);
+            }
+
+            @Override
+            public void release() {
+                release.run();
+            }
+        };
+    }
 }

@@ -58,7 +58,7 @@ public final class UNet {
     /**
      * Memory of one forward pass outside the blocks: the timestep embedding, the skip stack and each
      * block's output, reused call after call, so that a denoising loop allocates only the returned
-     * eps outside workspaces (steady state; see {@code UNetAllocationTest}).
+     * eps outside workspaces (steady state; measured by {@code benchmarks/run.sh memory}).
      */
     private static final WorkspaceConfiguration STEP = SCRATCH;
     private static final String STEP_ID = "meg-unet-step";
@@ -158,6 +158,20 @@ public final class UNet {
     /** The sizes this model was built with. */
     public UNetConfig config() {
         return config;
+    }
+
+    /**
+     * Frees this thread's step and scratch workspaces (at 512x512 batch 2 with SD 1.5, ~1 GB kept
+     * between calls so that steps allocate nothing). The next forward re-creates them, paying the
+     * first-touch cost once more. Call it when a denoising loop ends and other work (the VAE
+     * decoder) needs the memory.
+     */
+    public static void releaseWorkspaces() {
+        for (String id : new String[] {STEP_ID, SCRATCH_ID}) {
+            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+                Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id));
+            }
+        }
     }
 
     /** Noise prediction with one timestep for every batch entry: {@code [B, in, h, w] -> [B, out, h, w]}. */

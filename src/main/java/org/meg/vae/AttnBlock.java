@@ -3,6 +3,7 @@ package org.meg.vae;
 import org.meg.nn.Attention;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -43,13 +44,23 @@ final class AttnBlock {
         long h = x.size(2);
         long wd = x.size(3);
         INDArray n = norm.forward(x);
-        INDArray out = Attention.attend(tokens(q.forward(n)), tokens(k.forward(n)), tokens(v.forward(n)), 1, false);
+        INDArray tq = tokens(q.forward(n));
+        INDArray tk = tokens(k.forward(n));
+        INDArray tv = tokens(v.forward(n));
+        Tensors.release(n);
+        INDArray out = Attention.attend(tq, tk, tv, 1, false);
+        Tensors.release(tq, tk, tv);
         INDArray img = out.permute(0, 2, 1).dup('c').reshape('c', b, c, h, wd);    // [B, T, C] -> [B, C, H, W]
-        return projOut.forward(img).addi(x);
+        Tensors.release(out);
+        INDArray y = projOut.forward(img).addi(x);
+        Tensors.release(img);
+        return y;
     }
 
     /** {@code [B, C, H, W] -> [B, H*W, C]}. */
     private static INDArray tokens(INDArray x) {
-        return x.reshape('c', x.size(0), x.size(1), x.size(2) * x.size(3)).permute(0, 2, 1).dup('c');
+        INDArray t = x.reshape('c', x.size(0), x.size(1), x.size(2) * x.size(3)).permute(0, 2, 1).dup('c');
+        Tensors.release(x);
+        return t;
     }
 }

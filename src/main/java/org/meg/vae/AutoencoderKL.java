@@ -90,7 +90,7 @@ public final class AutoencoderKL implements LatentCodec {
         Shapes.checkLatents(z, config.zChannels());
         INDArray h = postQuantConv.forward(z);
         tap.record("post_quant_conv", h);
-        return decoder.forward(h, tap);
+        return Decoder.replace(h, decoder.forward(h, tap));
     }
 
     /** {@code scaling * (mean + std * eps)}, or {@code scaling * mean} when {@code eps} is null. */

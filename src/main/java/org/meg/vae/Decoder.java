@@ -3,6 +3,7 @@ package org.meg.vae;
 import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -47,16 +48,26 @@ final class Decoder {
                 Conv2d.load(w.child("conv_out"), in, 3, 3, 1, 1));
     }
 
-    /** {@code [B, z, h, w] -> [B, 3, 8h, 8w]}, raw (not clamped); taps use diffusers names. */
+    /**
+     * {@code [B, z, h, w] -> [B, 3, 8h, 8w]}, raw (not clamped); taps use diffusers names. Each
+     * stage's input is freed once the next exists, so a tap must copy what it keeps.
+     */
     INDArray forward(INDArray z, Tap tap) {
-        INDArray h = convIn.forward(z);                                // [B, ch*mult[L-1], h, w]
+        INDArray h = convIn.forward(z);                                // [B, ch*mult[L-1], h, w]; z stays the caller's
         tap.record("decoder.conv_in", h);
-        h = mid.forward(h);
+        h = replace(h, mid.forward(h));
         tap.record("decoder.mid_block", h);
         for (int i = up.length - 1; i >= 0; i--) {
-            h = up[i].forward(h);                                      // [B, ch*mult[i], ...] at 2x unless i == 0
+            h = replace(h, up[i].forward(h));                          // [B, ch*mult[i], ...] at 2x unless i == 0
             tap.record("decoder.up_blocks." + (up.length - 1 - i), h);
         }
-        return convOut.forward(Activations.silu(normOut.forward(h)));  // [B, 3, 8h, 8w]
+        h = replace(h, Activations.siluInPlace(normOut.forward(h)));
+        return replace(h, convOut.forward(h));                         // [B, 3, 8h, 8w]
+    }
+
+    /** Frees {@code old} (a stage's input, now consumed) and returns {@code next}. */
+    static INDArray replace(INDArray old, INDArray next) {
+        Tensors.release(old);
+        return next;
     }
 }

@@ -1,6 +1,7 @@
 package org.meg.vae;
 
 import org.meg.nn.Conv2d;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,11 +32,20 @@ final class DownLevel {
     INDArray forward(INDArray x) {
         INDArray h = x;
         for (ResnetBlock r : block) {
-            h = r.forward(h);
+            INDArray next = r.forward(h);
+            if (h != x) {
+                Tensors.release(h);
+            }
+            h = next;
         }
         if (downsampleConv != null) {
             // CompVis Downsample(with_conv=True): zero pad (left 0, right 1, top 0, bottom 1), conv3x3 stride 2 pad 0
-            h = downsampleConv.forward(Nd4j.pad(h, PAD_RIGHT_BOTTOM));
+            INDArray padded = Nd4j.pad(h, PAD_RIGHT_BOTTOM);
+            if (h != x) {
+                Tensors.release(h);
+            }
+            h = downsampleConv.forward(padded);
+            Tensors.release(padded);
         }
         return h;
     }

@@ -44,17 +44,21 @@ final class Encoder {
                 Conv2d.load(w.child("conv_out"), in, 2 * cfg.zChannels(), 3, 1, 1));
     }
 
-    /** {@code [B, 3, H, W] -> [B, 2z, H/8, W/8]}; taps use diffusers names. */
+    /**
+     * {@code [B, 3, H, W] -> [B, 2z, H/8, W/8]}; taps use diffusers names. Each stage's input is
+     * freed once the next exists, so a tap must copy what it keeps.
+     */
     INDArray forward(INDArray image, Tap tap) {
         INDArray h = convIn.forward(image);                            // [B, ch, H, W]
         tap.record("encoder.conv_in", h);
         for (int i = 0; i < down.length; i++) {
-            h = down[i].forward(h);                                    // [B, ch*mult[i], H/2^(i+1), ...]
+            h = Decoder.replace(h, down[i].forward(h));                // [B, ch*mult[i], H/2^(i+1), ...]
             tap.record("encoder.down_blocks." + i, h);
         }
-        h = mid.forward(h);
+        h = Decoder.replace(h, mid.forward(h));
         tap.record("encoder.mid_block", h);
-        h = convOut.forward(Activations.silu(normOut.forward(h)));     // [B, 2z, H/8, W/8]
+        h = Decoder.replace(h, Activations.siluInPlace(normOut.forward(h)));
+        h = Decoder.replace(h, convOut.forward(h));                    // [B, 2z, H/8, W/8]
         tap.record("encoder", h);
         return h;
     }

@@ -1,5 +1,6 @@
 package org.meg.vae;
 
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,6 +26,11 @@ final class MidBlock {
 
     /** {@code [B, C, h, w] -> [B, C, h, w]}. */
     INDArray forward(INDArray x) {
-        return block2.forward(attn1.forward(block1.forward(x)));
+        INDArray h1 = block1.forward(x);
+        INDArray h2 = attn1.forward(h1);
+        Tensors.release(h1);
+        INDArray y = block2.forward(h2);
+        Tensors.release(h2);
+        return y;
     }
 }

@@ -3,6 +3,7 @@ package org.meg.vae;
 import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -36,11 +37,21 @@ final class ResnetBlock {
                 in == out ? null : Conv2d.load(w.child("nin_shortcut"), in, out, 1, 1, 0));
     }
 
-    /** {@code [B, in, H, W] -> [B, out, H, W]}. */
+    /** {@code [B, in, H, W] -> [B, out, H, W]}; frees its temporaries as it goes, never {@code x}. */
     INDArray forward(INDArray x) {
-        INDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
-        h = conv2.forward(Activations.silu(norm2.forward(h)));
-        INDArray skip = ninShortcut == null ? x : ninShortcut.forward(x);
-        return h.addi(skip);
+        INDArray a1 = Activations.siluInPlace(norm1.forward(x));
+        INDArray h1 = conv1.forward(a1);
+        Tensors.release(a1);
+        INDArray a2 = Activations.siluInPlace(norm2.forward(h1));
+        Tensors.release(h1);
+        INDArray h = conv2.forward(a2);
+        Tensors.release(a2);
+        if (ninShortcut == null) {
+            return h.addi(x);
+        }
+        INDArray skip = ninShortcut.forward(x);
+        h.addi(skip);
+        Tensors.release(skip);
+        return h;
     }
 }

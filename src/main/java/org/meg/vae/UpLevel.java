@@ -1,6 +1,7 @@
 package org.meg.vae;
 
 import org.meg.nn.Conv2d;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,11 +30,20 @@ final class UpLevel {
     INDArray forward(INDArray x) {
         INDArray h = x;
         for (ResnetBlock r : block) {
-            h = r.forward(h);
+            INDArray next = r.forward(h);
+            if (h != x) {
+                Tensors.release(h);
+            }
+            h = next;
         }
         if (upsampleConv != null) {
             // CompVis Upsample(with_conv=True): nearest x2, then conv3x3 pad 1
-            h = upsampleConv.forward(Nd4j.cnn().upsampling2d(h, 2, 2, true));
+            INDArray up = Nd4j.cnn().upsampling2d(h, 2, 2, true);
+            if (h != x) {
+                Tensors.release(h);
+            }
+            h = upsampleConv.forward(up);
+            Tensors.release(up);
         }
         return h;
     }

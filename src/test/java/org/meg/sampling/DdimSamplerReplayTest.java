@@ -36,11 +36,13 @@ class DdimSamplerReplayTest {
             Reference.assertClose("latents_start", ref.load("latents_start"), start, 1e-5);
 
             int[] step = {0};
-            NoisePredictor replay = (x, t, ctx) -> {
+            int[] released = {0};
+            NoisePredictor replay = NoisePredictor.of((x, t, ctx) -> {
                 String p = String.format("step%02d.", step[0]);
                 assertEquals(2, x.size(0), "guidance batch");
+                assertEquals(0, released[0], "released before the loop ended");
                 return Nd4j.concat(0, ref.load(p + "noise_pred_uncond"), ref.load(p + "noise_pred_text"));
-            };
+            }, () -> released[0]++);
             List<String> failures = new ArrayList<>();
             DdimSampler sampler = DdimSampler.of(ddim, replay);
             DdimSampler.Guidance g = new DdimSampler.Guidance(ref.load("prompt_embeds"), ref.load("negative_prompt_embeds"), 7.5);
@@ -51,6 +53,7 @@ class DdimSamplerReplayTest {
                         step[0]++;
                     });
             assertEquals(ts.size(), step[0]);
+            assertEquals(1, released[0], "the predictor's memory is released once, when the loop ends");
             Reference.assertClose("final_latents", ref.load("final_latents"), out, 1e-4);
         }
     }

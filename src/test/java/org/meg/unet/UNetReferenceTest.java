@@ -123,6 +123,24 @@ class UNetReferenceTest {
         System.out.printf("unet transposed 12x8 vs %s: max|d| %.2e%n", c, e);
     }
 
+    /** Freeing the workspaces between denoising runs changes nothing: the next step is bit-identical. */
+    @Test
+    void stepAfterReleasingTheWorkspacesIsBitIdentical() {
+        String c = firstCase("8x8");
+        double t = Double.parseDouble(c.substring(c.indexOf(".t") + 2));
+        INDArray sample = ref.load("8x8.sample");
+        INDArray context = ref.load("8x8.encoder_hidden_states");
+        INDArray first = original.forward(sample, t, context);
+        assertTrue(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("meg-unet-step"));
+        UNet.releaseWorkspaces();
+        assertFalse(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("meg-unet-step"));
+        assertFalse(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("meg-unet-block"));
+        float[] want = first.dup('c').data().asFloat();
+        assertArrayEquals(want, original.forward(sample, t, context).dup('c').data().asFloat());
+        assertArrayEquals(want, original.forward(sample, t, context).dup('c').data().asFloat(),
+                "and again with the re-created workspaces");
+    }
+
     /** 10x6 halves to 5x3, 3x2, 2x1; the up path must return through 3x2 and 5x3 to 10x6. */
     @Test
     void oddSize10x6RunsThroughExactSizeUpsamples() {

@@ -7,6 +7,7 @@ import org.meg.io.Images;
 import org.meg.io.RandomWeights;
 import org.meg.nn.Weights;
 import org.meg.sampling.DdimScheduler;
+import org.meg.sampling.NoisePredictor;
 import org.meg.sampling.SeededNoise;
 import org.meg.sampling.StableDiffusion;
 import org.meg.text.ClipTextConfig;
@@ -45,13 +46,20 @@ public final class Img2ImgMemory {
         ClipTextEncoder clip = ClipTextEncoder.load(cw, ClipTextConfig.sd15());
         cw.requireAllTaken(k -> false);
         ClipTokenizer tokenizer = ClipTokenizer.loadDefault();
-        StableDiffusion sd = StableDiffusion.of(p -> clip.encode(tokenizer.encode(p)), unet::forward, vae,
+        StableDiffusion sd = StableDiffusion.of(p -> clip.encode(tokenizer.encode(p)),
+                NoisePredictor.of(unet::forward, () -> {
+                    UNet.releaseWorkspaces();
+                    System.out.printf(Locale.ROOT, "denoising done, U-Net workspaces freed: RSS %.0f MB%n",
+                            Pointer.physicalBytes() / MB);
+                }), vae,
                 DdimScheduler.sd15());
         Path photo = Path.of(args.length > 2 ? args[2] : "../src/test/resources/images/coffee_512.png");
         INDArray image = Images.read(photo);                                 // [1, 3, 512, 512] in [-1, 1]
         System.gc();
         long loaded = Pointer.physicalBytes();
-        System.out.printf(Locale.ROOT, "loaded in %.1f s; RSS %.0f MB%n", (System.nanoTime() - t0) / 1e9, loaded / MB);
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf(Locale.ROOT, "loaded in %.1f s; RSS %.0f MB (Java heap committed %.0f MB, used %.0f MB)%n",
+                (System.nanoTime() - t0) / 1e9, loaded / MB, rt.totalMemory() / MB, (rt.totalMemory() - rt.freeMemory()) / MB);
 
         // 2. The run, with an RSS sampler beside it.
         RssPeak peak = RssPeak.start(loaded);
