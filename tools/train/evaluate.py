@@ -3,11 +3,13 @@
     /usr/bin/python3 evaluate.py --model ../../weights/meg-es.safetensors --sheet ../../docs/meg-es-samples.png
 
 1. For each of the 100 EVAL_IDS images, generate from its HELDOUT_TEMPLATE caption ("a picture of {name}
-   emoji", a template never seen in training), DDIM --steps, guidance --guidance, one seed per image.
+   emoji", a template never seen in training), DDIM --steps, guidance --guidance, one seed per image and
+   round (--seeds rounds; figures are means over rounds, each round's values kept beside them).
 2. Fixed feature space: the TAESD-decoded image, RGB in [0, 1], area-downsampled to 16x16, minus the
    gallery mean, L2-normalised (no learned features, so the metric cannot be fooled by the model).
 3. Top-k accuracy: the true image is among the k gallery images nearest (cosine) to the generated one.
-   Gallery = the 100 eval images (chance k/100) and = all N dataset images (chance k/N).
+   Gallery = the 100 eval images (chance k/100) and = all N dataset images (chance k/N). Also the mean
+   cosine similarity of each sample to its own image (0 = no better than the gallery mean).
 4. Contact sheet: for the first rows eval captions, the real image then `cols` generated samples.
 """
 import argparse
@@ -63,6 +65,8 @@ def main():
     ap.add_argument("--rows", type=int, default=8)
     ap.add_argument("--cols", type=int, default=3)
     ap.add_argument("--json", help="write the metrics here")
+    ap.add_argument("--seeds", type=int, default=1, help="samples per caption (seed i + 1000 r in round r); "
+                    "accuracies are the mean over rounds")
     args = ap.parse_args()
     torch.set_num_threads(1)
     unet, text = S.load_model(args.model)
@@ -73,18 +77,34 @@ def main():
                                                  dtype=np.float32) / 255 for it in items])).permute(0, 3, 1, 2)
     prompts = [doc["heldout_template"].format(name=items[i]["caption"]) for i in eval_ids]
 
-    # 1-3. Retrieval.
-    gen = generate(unet, text, dec, prompts, eval_ids, args.steps, args.guidance)
-    gf, all_f = features(gen), features(real)
-    res = {"queries": len(eval_ids), "template": doc["heldout_template"], "steps": args.steps, "guidance": args.guidance}
+    # 1-3. Retrieval, --seeds rounds of one sample per caption.
+    all_f = features(real)
+    res = {"queries": len(eval_ids), "template": doc["heldout_template"], "steps": args.steps, "guidance": args.guidance,
+           "seeds": args.seeds}
+    rounds = {}
+    for r in range(args.seeds):
+        seeds = [i + 1000 * r for i in eval_ids]
+        gf = features(generate(unet, text, dec, prompts, seeds, args.steps, args.guidance))
+        ef = features(generate(unet, text, dec, [""] * len(eval_ids), seeds, args.steps, args.guidance))
+        m = {}
+        for k in (1, 5):
+            m[f"top{k}_eval100"] = topk(gf, all_f[eval_ids], list(range(len(eval_ids))), k)
+            m[f"top{k}_all"] = topk(gf, all_f, eval_ids, k)
+        # Baseline: the same seeds with the empty prompt (no caption information).
+        m["top5_eval100_empty_prompt"] = topk(ef, all_f[eval_ids], list(range(len(eval_ids))), 5)
+        # A continuous figure: mean cosine similarity (centred features) of each sample to its own image.
+        mean = all_f[eval_ids].mean(0, keepdim=True)
+        m["cos_to_own_image"] = float((F.normalize(gf - mean, dim=1) * F.normalize(all_f[eval_ids] - mean, dim=1))
+                                      .sum(1).mean())
+        for key, v in m.items():
+            rounds.setdefault(key, []).append(v)
+    for key, vs in rounds.items():
+        res[key] = float(np.mean(vs))
+        if args.seeds > 1:
+            res[key + "_per_seed"] = vs
     for k in (1, 5):
-        res[f"top{k}_eval100"] = topk(gf, all_f[eval_ids], list(range(len(eval_ids))), k)
-        res[f"top{k}_all"] = topk(gf, all_f, eval_ids, k)
         res[f"chance_top{k}_eval100"] = k / len(eval_ids)
         res[f"chance_top{k}_all"] = k / len(items)
-    # Baseline: the same seeds with the empty prompt (no caption information).
-    empty = generate(unet, text, dec, [""] * len(eval_ids), eval_ids, args.steps, args.guidance)
-    res["top5_eval100_empty_prompt"] = topk(features(empty), all_f[eval_ids], list(range(len(eval_ids))), 5)
     print(json.dumps(res, indent=1))
     if args.json:
         json.dump(res, open(args.json, "w"), indent=1)

@@ -123,7 +123,7 @@ def reference(args):
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     st.save(args.out, {k: v.numpy() for k, v in out.items()})
-    settings = {"model": "weights/meg-es.safetensors", "steps": steps, "guidance": scale, "strength": strength,
+    settings = {"model": "weights/" + os.path.basename(args.model), "steps": steps, "guidance": scale, "strength": strength,
                 "eta": 0.0, "txt2img_prompt": prompt, "img2img_prompt": prompt2, "negative": "",
                 "height": 128, "width": 128, "image": f"Fluent Emoji Flat '{item['name']}' (MIT, Microsoft), 128x128",
                 "generator": "tools/train/sample.py reference (PyTorch 1.13, float32)"}

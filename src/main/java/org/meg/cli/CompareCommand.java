@@ -1,7 +1,6 @@
 package org.meg.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,14 +21,10 @@ final class CompareCommand implements Callable<Integer> {
     String protocols;
     @Option(names = "--snr-db", defaultValue = "-20", description = "Es/N0 in dB (default ${DEFAULT-VALUE})")
     double snrDb;
-    @Option(names = "--prompt", required = true, description = "text prompt")
-    String prompt;
-    @Option(names = "--image", required = true, description = "input image (PNG)")
-    Path image;
     @Option(names = "--seed", defaultValue = "0", description = "run seed (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    RequestArgs request;
     @Mixin
     ModelArgs models;
     @Mixin
@@ -38,7 +33,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ProtocolScript> scripts = CliSupport.protocols(protocols);
-        INDArray img = Images.read(image);
+        INDArray img = Images.read(request.image);
         RunSettings s = channel.settings(seed, snrDb);
         List<String> labels = new ArrayList<>(List.of("input"));
         List<INDArray> panel = new ArrayList<>(List.of(img));
@@ -47,21 +42,21 @@ final class CompareCommand implements Callable<Integer> {
         Progress bar = Progress.terminal("compare");
         for (ProtocolScript sc : scripts) {
             int n = sc.isMultiEs() ? models.edgeServers : 1;
-            Experiment.Outcome o = Experiment.run(sc, models.network(n, bar.label(sc.name())), prompt, img, s);
-            var r = Reports.outcome(o, s, models, prompt, image.toString());
+            Experiment.Outcome o = Experiment.run(sc, models.network(n, bar.label(sc.name())), request.prompt, img, s);
+            var r = Reports.outcome(o, s, models, request.prompt, request.image.toString());
             all.add(r);
             labels.add(sc.name());
             panel.add(o.noisy().output());
-            Images.writePng(o.noisy().output(), out.resolve(sc.name() + ".png"));
+            Images.writePng(o.noisy().output(), request.out.resolve(sc.name() + ".png"));
             System.out.printf("%-8s %9.2f %7.4f %12d %12d %10.3f%n", sc.name(), o.psnr(), o.ssim(),
                     r.get("uplinkBits").asLong(), r.get("downlinkBits").asLong(), o.noisy().latencySeconds());
         }
-        Charts.panel(labels, panel, out.resolve("panel.png"));
+        Charts.panel(labels, panel, request.out.resolve("panel.png"));
         var root = Reports.JSON.createObjectNode();
         root.put("snrDb", snrDb);
         root.set("runs", all);
-        Reports.write(root, out.resolve("compare.json"));
-        System.out.println("wrote " + out.resolve("panel.png"));
+        Reports.write(root, request.out.resolve("compare.json"));
+        System.out.println("wrote " + request.out.resolve("panel.png"));
         return 0;
     }
 }

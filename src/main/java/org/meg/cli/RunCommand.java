@@ -1,7 +1,6 @@
 package org.meg.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.meg.io.Images;
@@ -23,14 +22,10 @@ final class RunCommand implements Callable<Integer> {
     String protocol;
     @Option(names = "--snr-db", defaultValue = "-20", description = "Es/N0 in dB (default ${DEFAULT-VALUE})")
     double snrDb;
-    @Option(names = "--prompt", required = true, description = "text prompt")
-    String prompt;
-    @Option(names = "--image", required = true, description = "input image (PNG), sides multiples of 8")
-    Path image;
     @Option(names = "--seed", defaultValue = "0", description = "run seed (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    RequestArgs request;
     @Mixin
     ModelArgs models;
     @Mixin
@@ -42,28 +37,28 @@ final class RunCommand implements Callable<Integer> {
         int n = script.isMultiEs() ? models.edgeServers : 1;
         Validator.validate(script, n);
         RunSettings s = channel.settings(seed, snrDb);
-        INDArray img = Images.read(image);
+        INDArray img = Images.read(request.image);
         Progress bar = Progress.terminal(script.name());
         Network net = models.network(n, bar);
-        Experiment.Outcome o = Experiment.run(script, net, prompt, img, s);
-        Images.writePng(o.noisy().output(), out.resolve("output.png"));
-        Images.writePng(o.reference().output(), out.resolve("reference.png"));
+        Experiment.Outcome o = Experiment.run(script, net, request.prompt, img, s);
+        Images.writePng(o.noisy().output(), request.out.resolve("output.png"));
+        Images.writePng(o.reference().output(), request.out.resolve("reference.png"));
         for (Map.Entry<String, INDArray> e : o.noisy().values().entrySet()) {
             INDArray v = e.getValue();
             String file = e.getKey().replace('/', '_').replace("[", "_").replace("]", "");
             if (v.size(1) == 3 && !e.getKey().endsWith("/output")) {
-                Images.writePng(v, out.resolve("intermediate").resolve(file + ".png"));
+                Images.writePng(v, request.out.resolve("intermediate").resolve(file + ".png"));
             } else if (v.size(1) == 4 && e.getKey().startsWith("UE/")) {
                 // a seed the UE holds, decoded by the UE's codec so a person can look at it
-                Images.writePng(models.ue().codec().decodeScaled(v), out.resolve("intermediate").resolve(file + "_decoded.png"));
+                Images.writePng(models.ue().codec().decodeScaled(v), request.out.resolve("intermediate").resolve(file + "_decoded.png"));
             }
         }
-        ObjectNode report = Reports.outcome(o, s, models, prompt, image.toString());
-        Reports.write(report, out.resolve("report.json"));
+        ObjectNode report = Reports.outcome(o, s, models, request.prompt, request.image.toString());
+        Reports.write(report, request.out.resolve("report.json"));
         System.out.printf("%s at %.1f dB: PSNR %.2f dB, SSIM %.4f vs perfect channel; up %d bits, down %d bits; latency %.3f s%n",
                 script.name(), snrDb, o.psnr(), o.ssim(), report.get("uplinkBits").asLong(),
                 report.get("downlinkBits").asLong(), o.noisy().latencySeconds());
-        System.out.println("wrote " + out.resolve("report.json"));
+        System.out.println("wrote " + request.out.resolve("report.json"));
         return 0;
     }
 }

@@ -38,12 +38,8 @@ final class SweepCommand implements Callable<Integer> {
     int seeds;
     @Option(names = "--matched", defaultValue = "both", description = "SNR-matched denoising: off, on or both (default ${DEFAULT-VALUE})")
     String matched;
-    @Option(names = "--prompt", required = true, description = "text prompt")
-    String prompt;
-    @Option(names = "--image", required = true, description = "input image (PNG)")
-    Path image;
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    RequestArgs request;
     @Mixin
     ModelArgs models;
     @Mixin
@@ -99,9 +95,9 @@ final class SweepCommand implements Callable<Integer> {
             case "both" -> List.of(false, true);
             default -> throw new IllegalArgumentException("--matched must be off, on or both, got " + matched);
         };
-        INDArray img = Images.read(image);
-        Files.createDirectories(out);
-        Path jsonl = out.resolve("results.jsonl");
+        INDArray img = Images.read(request.image);
+        Files.createDirectories(request.out);
+        Path jsonl = request.out.resolve("results.jsonl");
         Map<String, JsonNode> done = new LinkedHashMap<>();
         if (Files.exists(jsonl)) {
             for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
@@ -122,7 +118,7 @@ final class SweepCommand implements Callable<Integer> {
                         String key = key(sc.name(), snr, seed, m);
                         if (!done.containsKey(key)) {
                             RunSettings s = channel.settings(seed, snr).withSnrMatched(m);
-                            Experiment.Outcome o = Experiment.run(sc, models.network(n, org.meg.sampling.StepListener.NONE), prompt, img, s);
+                            Experiment.Outcome o = Experiment.run(sc, models.network(n, org.meg.sampling.StepListener.NONE), request.prompt, img, s);
                             ObjectNode r = Reports.JSON.createObjectNode();
                             r.put("key", key);
                             r.put("protocol", sc.name());
@@ -151,7 +147,7 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         summarise(done.values());
-        System.out.println("wrote " + out.resolve("results.csv") + ", summary.json and plots in " + out);
+        System.out.println("wrote " + request.out.resolve("results.csv") + ", summary.json and plots in " + request.out);
         return 0;
     }
 
@@ -183,7 +179,7 @@ final class SweepCommand implements Callable<Integer> {
             bits.put(r.get("protocol").asText(), (double) (r.get("uplinkBits").asLong() + r.get("downlinkBits").asLong()));
             latency.merge(r.get("protocol").asText(), r.get("latencySeconds").asDouble(), Math::max);
         }
-        Files.writeString(out.resolve("results.csv"), csv.toString(), StandardCharsets.UTF_8);
+        Files.writeString(request.out.resolve("results.csv"), csv.toString(), StandardCharsets.UTF_8);
         ObjectNode summary = Reports.JSON.createObjectNode();
         ObjectNode means = summary.putObject("meanQuality");
         for (String s : psnr.keySet()) {
@@ -197,11 +193,11 @@ final class SweepCommand implements Callable<Integer> {
         }
         summary.putPOJO("totalBits", bits);
         summary.putPOJO("worstLatencySeconds", latency);
-        Reports.write(summary, out.resolve("summary.json"));
-        Charts.lines("Mean PSNR vs perfect channel (capped at 60 dB)", "SNR (dB)", "PSNR (dB)", meanSeries(psnr), out.resolve("quality_psnr.png"));
-        Charts.lines("Mean SSIM vs perfect channel", "SNR (dB)", "SSIM", meanSeries(ssim), out.resolve("quality_ssim.png"));
-        Charts.bars("Bits over the air per run (up + down, without text)", "bits", bits, out.resolve("bits.png"));
-        Charts.bars("End-to-end latency (worst over the sweep)", "seconds", latency, out.resolve("latency.png"));
+        Reports.write(summary, request.out.resolve("summary.json"));
+        Charts.lines("Mean PSNR vs perfect channel (capped at 60 dB)", "SNR (dB)", "PSNR (dB)", meanSeries(psnr), request.out.resolve("quality_psnr.png"));
+        Charts.lines("Mean SSIM vs perfect channel", "SNR (dB)", "SSIM", meanSeries(ssim), request.out.resolve("quality_ssim.png"));
+        Charts.bars("Bits over the air per run (up + down, without text)", "bits", bits, request.out.resolve("bits.png"));
+        Charts.bars("End-to-end latency (worst over the sweep)", "seconds", latency, request.out.resolve("latency.png"));
     }
 
     private static void add(Map<String, TreeMap<Double, double[]>> m, String s, double x, double y) {

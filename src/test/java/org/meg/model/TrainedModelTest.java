@@ -1,13 +1,17 @@
 package org.meg.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.meg.testing.Reference.assertClose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.meg.io.ProjectFiles;
 import org.meg.io.SafeTensorsFile;
 import org.meg.sampling.StableDiffusion;
@@ -16,32 +20,59 @@ import org.meg.testing.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The shipped trained model ({@code weights/meg-es.safetensors}, tools/train) loaded through
+ * The shipped trained models ({@code weights/meg-es.safetensors} and the smaller
+ * {@code weights/meg-ue.safetensors}, tools/train) loaded through
  * {@link ModelLoader} like SD 1.5, against tools/train/sample.py's PyTorch DDIM run on the same F16
  * weights with the same stored noise ({@code initial_latents}, {@code noise}): 10 steps, guidance 7.5,
  * TAESD codec. Tolerances: text embeddings and TAESD latents 1e-4, final latents 1e-3.
  */
 class TrainedModelTest {
-    private static SdModel model;
-    private static JsonNode settings;
-    private static Path refPath;
+    private static final Map<String, SdModel> MODELS = new HashMap<>();
 
-    @BeforeAll
-    static void load() throws Exception {
-        model = ModelLoader.load(ProjectFiles.find("weights/meg-es.safetensors"), ModelOptions.defaults());
-        refPath = Reference.resource("reference/meg-es/meg-es_10steps.safetensors");
-        settings = new ObjectMapper().readTree(Reference.resource("reference/meg-es/meg-es_10steps.json").toFile());
+    private static SdModel model(String name) {
+        return MODELS.computeIfAbsent(name, n -> ModelLoader.load(ProjectFiles.find("weights/" + n + ".safetensors"),
+                ModelOptions.defaults()));
     }
 
-    @Test
-    void loadsAsSd1xWithTaesd() {
+    private static Path ref(String name) {
+        return Reference.resource("reference/" + name + "/" + name + "_10steps.safetensors");
+    }
+
+    private static JsonNode settings(String name) throws Exception {
+        return new ObjectMapper().readTree(Reference.resource("reference/" + name + "/" + name + "_10steps.json").toFile());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"meg-es", "meg-ue"})
+    void loadsAsSd1xWithTaesd(String name) throws Exception {
+        SdModel model = model(name);
         assertEquals("TAESD", model.codecName());
         assertEquals(4, model.unet().config().levels());
         assertEquals(model.textEncoder().config().hidden(), model.unet().config().contextDim());
+        assertEquals("weights/" + name + ".safetensors", settings(name).get("model").asText());
     }
 
+    /** The UE model is the weaker one: under half the ES model's U-Net parameters, one text layer fewer. */
     @Test
-    void txt2imgMatchesPyTorch() {
+    void ueModelIsSmallerThanTheEsModel() {
+        long ue = parameters("meg-ue", "model.diffusion_model.");
+        long es = parameters("meg-es", "model.diffusion_model.");
+        assertTrue(ue < es / 2, "U-Net parameters: UE " + ue + ", ES " + es);
+        assertTrue(model("meg-ue").textEncoder().config().layers() < model("meg-es").textEncoder().config().layers());
+    }
+
+    private static long parameters(String name, String prefix) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(ProjectFiles.find("weights/" + name + ".safetensors"))) {
+            return f.names().stream().filter(k -> k.startsWith(prefix)).mapToLong(k -> f.info(k).elementCount()).sum();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"meg-es", "meg-ue"})
+    void txt2imgMatchesPyTorch(String name) throws Exception {
+        SdModel model = model(name);
+        JsonNode settings = settings(name);
+        Path refPath = ref(name);
         String prompt = settings.get("txt2img_prompt").asText();
         try (SafeTensorsFile ref = SafeTensorsFile.open(refPath)) {
             assertClose("prompt_embeds", ref.load("prompt_embeds"), model.encodePrompt(prompt), 1e-4);
@@ -53,8 +84,12 @@ class TrainedModelTest {
         }
     }
 
-    @Test
-    void img2imgMatchesPyTorch() {
+    @ParameterizedTest
+    @ValueSource(strings = {"meg-es", "meg-ue"})
+    void img2imgMatchesPyTorch(String name) throws Exception {
+        SdModel model = model(name);
+        JsonNode settings = settings(name);
+        Path refPath = ref(name);
         String prompt = settings.get("img2img_prompt").asText();
         try (SafeTensorsFile ref = SafeTensorsFile.open(refPath)) {
             StableDiffusion sd = model.pipeline();
