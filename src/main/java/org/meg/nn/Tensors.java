@@ -20,4 +20,18 @@ public final class Tensors {
             }
         }
     }
+
+    /** Frees {@code old} (a stage's input, now consumed) and returns {@code next}: {@code h = replace(h, f(h))}. */
+    public static INDArray replace(INDArray old, INDArray next) {
+        release(old);
+        return next;
+    }
+
+    /** {@link #replace(INDArray, INDArray)}, except that {@code keep} (the caller's input) is never freed. */
+    public static INDArray replace(INDArray old, INDArray next, INDArray keep) {
+        if (old != keep) {
+            release(old);
+        }
+        return next;
+    }
 }

@@ -57,10 +57,8 @@ final class AttnBlock {
         return y;
     }
 
-    /** {@code [B, C, H, W] -> [B, H*W, C]}. */
+    /** {@code [B, C, H, W] -> [B, H*W, C]}, freeing {@code x} (a projection made for this). */
     private static INDArray tokens(INDArray x) {
-        INDArray t = x.reshape('c', x.size(0), x.size(1), x.size(2) * x.size(3)).permute(0, 2, 1).dup('c');
-        Tensors.release(x);
-        return t;
+        return Tensors.replace(x, x.reshape('c', x.size(0), x.size(1), x.size(2) * x.size(3)).permute(0, 2, 1).dup('c'));
     }
 }

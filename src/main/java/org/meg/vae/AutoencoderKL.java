@@ -2,6 +2,7 @@ package org.meg.vae;
 
 import org.meg.io.TensorSource;
 import org.meg.nn.Conv2d;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -90,7 +91,7 @@ public final class AutoencoderKL implements LatentCodec {
         Shapes.checkLatents(z, config.zChannels());
         INDArray h = postQuantConv.forward(z);
         tap.record("post_quant_conv", h);
-        return Decoder.replace(h, decoder.forward(h, tap));
+        return Tensors.replace(h, decoder.forward(h, tap));
     }
 
     /** {@code scaling * (mean + std * eps)}, or {@code scaling * mean} when {@code eps} is null. */

@@ -55,19 +55,13 @@ final class Decoder {
     INDArray forward(INDArray z, Tap tap) {
         INDArray h = convIn.forward(z);                                // [B, ch*mult[L-1], h, w]; z stays the caller's
         tap.record("decoder.conv_in", h);
-        h = replace(h, mid.forward(h));
+        h = Tensors.replace(h, mid.forward(h));
         tap.record("decoder.mid_block", h);
         for (int i = up.length - 1; i >= 0; i--) {
-            h = replace(h, up[i].forward(h));                          // [B, ch*mult[i], ...] at 2x unless i == 0
+            h = Tensors.replace(h, up[i].forward(h));                          // [B, ch*mult[i], ...] at 2x unless i == 0
             tap.record("decoder.up_blocks." + (up.length - 1 - i), h);
         }
-        h = replace(h, Activations.siluInPlace(normOut.forward(h)));
-        return replace(h, convOut.forward(h));                         // [B, 3, 8h, 8w]
-    }
-
-    /** Frees {@code old} (a stage's input, now consumed) and returns {@code next}. */
-    static INDArray replace(INDArray old, INDArray next) {
-        Tensors.release(old);
-        return next;
+        h = Tensors.replace(h, Activations.siluInPlace(normOut.forward(h)));
+        return Tensors.replace(h, convOut.forward(h));                         // [B, 3, 8h, 8w]
     }
 }

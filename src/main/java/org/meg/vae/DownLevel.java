@@ -32,20 +32,12 @@ final class DownLevel {
     INDArray forward(INDArray x) {
         INDArray h = x;
         for (ResnetBlock r : block) {
-            INDArray next = r.forward(h);
-            if (h != x) {
-                Tensors.release(h);
-            }
-            h = next;
+            h = Tensors.replace(h, r.forward(h), x);
         }
         if (downsampleConv != null) {
             // CompVis Downsample(with_conv=True): zero pad (left 0, right 1, top 0, bottom 1), conv3x3 stride 2 pad 0
-            INDArray padded = Nd4j.pad(h, PAD_RIGHT_BOTTOM);
-            if (h != x) {
-                Tensors.release(h);
-            }
-            h = downsampleConv.forward(padded);
-            Tensors.release(padded);
+            h = Tensors.replace(h, Nd4j.pad(h, PAD_RIGHT_BOTTOM), x);
+            h = Tensors.replace(h, downsampleConv.forward(h));
         }
         return h;
     }

@@ -3,6 +3,7 @@ package org.meg.vae;
 import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
+import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -52,13 +53,13 @@ final class Encoder {
         INDArray h = convIn.forward(image);                            // [B, ch, H, W]
         tap.record("encoder.conv_in", h);
         for (int i = 0; i < down.length; i++) {
-            h = Decoder.replace(h, down[i].forward(h));                // [B, ch*mult[i], H/2^(i+1), ...]
+            h = Tensors.replace(h, down[i].forward(h));                // [B, ch*mult[i], H/2^(i+1), ...]
             tap.record("encoder.down_blocks." + i, h);
         }
-        h = Decoder.replace(h, mid.forward(h));
+        h = Tensors.replace(h, mid.forward(h));
         tap.record("encoder.mid_block", h);
-        h = Decoder.replace(h, Activations.siluInPlace(normOut.forward(h)));
-        h = Decoder.replace(h, convOut.forward(h));                    // [B, 2z, H/8, W/8]
+        h = Tensors.replace(h, Activations.siluInPlace(normOut.forward(h)));
+        h = Tensors.replace(h, convOut.forward(h));                    // [B, 2z, H/8, W/8]
         tap.record("encoder", h);
         return h;
     }

@@ -26,11 +26,8 @@ final class MidBlock {
 
     /** {@code [B, C, h, w] -> [B, C, h, w]}. */
     INDArray forward(INDArray x) {
-        INDArray h1 = block1.forward(x);
-        INDArray h2 = attn1.forward(h1);
-        Tensors.release(h1);
-        INDArray y = block2.forward(h2);
-        Tensors.release(h2);
-        return y;
+        INDArray h = block1.forward(x);
+        h = Tensors.replace(h, attn1.forward(h));
+        return Tensors.replace(h, block2.forward(h));
     }
 }

@@ -30,20 +30,12 @@ final class UpLevel {
     INDArray forward(INDArray x) {
         INDArray h = x;
         for (ResnetBlock r : block) {
-            INDArray next = r.forward(h);
-            if (h != x) {
-                Tensors.release(h);
-            }
-            h = next;
+            h = Tensors.replace(h, r.forward(h), x);
         }
         if (upsampleConv != null) {
             // CompVis Upsample(with_conv=True): nearest x2, then conv3x3 pad 1
-            INDArray up = Nd4j.cnn().upsampling2d(h, 2, 2, true);
-            if (h != x) {
-                Tensors.release(h);
-            }
-            h = upsampleConv.forward(up);
-            Tensors.release(up);
+            h = Tensors.replace(h, Nd4j.cnn().upsampling2d(h, 2, 2, true), x);
+            h = Tensors.replace(h, upsampleConv.forward(h));
         }
         return h;
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** SiLU in place against its definition in double; {@link Tensors#release} frees owners only. */
+/** SiLU in place against its definition in double; {@link Tensors} frees owners only, and never a kept input. */
 class ActivationsTest {
     @Test
     void siluInPlaceIsTheDefinitionAndOverwritesItsInput() {
@@ -39,5 +39,12 @@ class ActivationsTest {
         assertEquals(16, owner.length());
         Tensors.release(owner);
         assertTrue(owner.wasClosed());
+
+        INDArray input = Nd4j.rand(2, 2);
+        INDArray next = Nd4j.rand(2, 2);
+        assertSame(next, Tensors.replace(input, next, input));
+        assertFalse(input.wasClosed(), "the caller's input is kept");
+        assertSame(input, Tensors.replace(next, input));
+        assertTrue(next.wasClosed(), "a consumed stage input is freed");
     }
 }
