@@ -220,15 +220,18 @@ public final class OnnxWriter {
         }
 
         Msg msg(int field, Msg child) {
-            flushPending();
-            parts.add(new Child(field, child));
-            return this;
+            return part(new Child(field, child));
         }
 
         /** A {@code bytes} field holding a tensor's little-endian data, made only when written. */
         Msg raw(int field, Initializer init) {
+            return part(new Raw(field, init));
+        }
+
+        private Msg part(Object p) {
             flushPending();
-            parts.add(new Raw(field, init));
+            parts.add(p);
+            size = -1;
             return this;
         }
 
@@ -299,7 +302,6 @@ public final class OnnxWriter {
                 pending = null;
                 pendingOut = null;
             }
-            size = -1;
         }
     }
 
