@@ -27,19 +27,22 @@ fi
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 cd "$here"
 cp="target/classes:$(cat target/classpath.txt)"
+# The engine's fused kernels use the Vector API when the module is resolved (org.meg.nn.FusedKernels);
+# MEG_VECTOR=false measures the ND4J fallback.
+vec=(--add-modules jdk.incubator.vector -Dmeg.vector="${MEG_VECTOR:-true}")
 if [[ "${1:-}" == memory ]]; then
   shift
-  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
+  exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
     -cp "$cp" org.meg.bench.UNetMemory "$@"
 fi
 if [[ "${1:-}" == img2img ]]; then
   shift
-  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
+  exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
     -cp "$cp" org.meg.bench.Img2ImgMemory "$@"
 fi
 if [[ "${1:-}" == ort ]]; then
   shift
-  exec java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
+  exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
     -cp "$cp" org.meg.bench.OrtSideBySide "$@"
 fi
-exec java ${MEG_PEAK:+-Dmeg.peak="$MEG_PEAK"} -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"
+exec java "${vec[@]}" ${MEG_PEAK:+-Dmeg.peak="$MEG_PEAK"} -cp "$cp" org.meg.bench.Main -rf json -rff target/jmh-result.json "$@"

@@ -5,7 +5,6 @@ import org.meg.onnx.OnnxGraph;
 import org.meg.onnx.OnnxGraph.Attr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -43,12 +42,13 @@ public final class Attention {
         // One [T, S] buffer for every (batch, head): a fresh 64 MB array per head (4096 tokens) cost
         // ~0.3 s of page faults here, 10x the gemm itself.
         INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, t, s);
+        FusedKernels kernels = FusedKernels.get();
         for (int i = 0; i < b * heads; i++) {
             Nd4j.gemm(qh.slice(i), kh.slice(i), scores, false, true, scale, 0.0);        // Q K^T / sqrt(d), [T, S]
             if (mask != null) {
                 scores.addi(mask);
             }
-            Nd4j.exec(new SoftMax(scores, scores, 1));
+            kernels.softmaxRows(scores);
             Nd4j.gemm(scores, vh.slice(i), out.slice(i), false, false, 1.0, 0.0);         // [T, d]
         }
         return out.reshape('c', b, heads, t, d).permute(0, 2, 1, 3).dup('c').reshape('c', b, t, c);

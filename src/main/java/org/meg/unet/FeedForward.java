@@ -4,10 +4,10 @@ import java.util.List;
 import org.meg.onnx.OnnxGraph;
 import org.meg.onnx.OnnxGraph.Attr;
 import org.meg.nn.Activations;
+import org.meg.nn.FusedKernels;
 import org.meg.nn.Linear;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * GEGLU feed-forward: {@code net.2(value * gelu(gate))} with {@code [value | gate] = net.0.proj(x)}
@@ -36,9 +36,7 @@ public final class FeedForward {
     public INDArray forward(INDArray x) {
         long[] shape = x.shape();
         INDArray p = proj.forward(x).reshape('c', -1, 2L * inner);    // [B*T, 2 * inner]
-        INDArray value = p.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inner));
-        INDArray gate = p.get(NDArrayIndex.all(), NDArrayIndex.interval(inner, 2 * inner));
-        INDArray h = Activations.gelu(gate).muli(value);              // [B*T, inner]
+        INDArray h = FusedKernels.get().geglu(p);                     // [B*T, inner]: value * gelu(gate)
         return out.forward(h).reshape('c', shape);
     }
 

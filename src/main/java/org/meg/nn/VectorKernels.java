@@ -1,0 +1,203 @@
+package org.meg.nn;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@link FusedKernels} on the JDK Vector API: each row is copied into a thread's heap buffer (it
+ * then sits in L1), processed in {@code FloatVector} lanes (the tail under a mask), and copied back;
+ * rows run in parallel on the common fork-join pool. Loaded by {@link FusedKernels#get} only when
+ * the JVM resolved {@code jdk.incubator.vector}.
+ *
+ * <p>Deterministic by construction: only operations that IEEE 754 defines exactly (add, mul, fma,
+ * div, min/max, compares, bit reinterpretation), with sums reduced across lanes in a fixed order.
+ * The Vector API's own {@code EXP} and floating-point {@code reduceLanes(ADD)} are avoided: the
+ * JIT-compiled code (SVML, a tree reduction) and the interpreter's fallback round differently, so a
+ * result would depend on whether the method had been compiled yet.
+ */
+final class VectorKernels extends FusedKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Below this many elements a call runs on the calling thread: fork-join costs more than it saves. */
+    private static final long PARALLEL_MIN = 1 << 15;
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final float INV_SQRT2 = (float) Math.sqrt(0.5);
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = 0x4B400000;
+    /** Below this, exp(x) is under the smallest normal float and is returned as 0. */
+    private static final float EXP_MIN = -87.33654f;
+    private static final float EXP_MAX = 88.37626f;                 // 127.5 ln 2: n stays <= 127
+    private static final float LOG2E = 1.44269504f;
+    // ln 2 = LN2_HI + LN2_LO, LN2_HI with 16 significant bits so that n * LN2_HI is exact for |n| <= 128
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.428606765330187e-06f;
+    // erf(x) ~ x P(x^2) / Q(x^2) on [-4, 4] (|erf| rounds to 1 beyond): a rational minimax fit with
+    // max abs error 4.2e-7 against the exact erf in float arithmetic, checked in VectorKernelsTest.
+    private static final float[] ERF_P = {-1.60960333262415e-02f, -2.95459980854025e-03f, -7.34990630326855e-04f,
+        -5.69250639462346e-05f, -2.10102402082508e-06f, 2.77068142495902e-08f, -2.72614225801306e-10f};
+    private static final float[] ERF_Q = {-1.42647390514189e-02f, -7.37332916720468e-03f, -1.68282697438203e-03f,
+        -2.13374055278905e-04f, -1.45660718464996e-05f};
+
+    @Override
+    public String name() {
+        return "vector-api (" + S.length() + " float lanes)";
+    }
+
+    @Override
+    public void softmaxRows(INDArray x) {
+        requireRowMajor(x, "softmaxRows");
+        int rows = (int) x.size(0);
+        int n = (int) x.size(1);
+        long rowStride = x.stride(0);
+        FloatBuffer buf = x.data().asNioFloat();
+        long base = x.offset();
+        rowRange(rows, (long) rows * n).forEach(r -> {
+            float[] v = row(0, n);
+            int at = (int) (base + r * rowStride);
+            buf.get(at, v, 0, n);
+            softmax(v, n);
+            buf.put(at, v, 0, n);
+        });
+    }
+
+    @Override
+    public INDArray geglu(INDArray projected) {
+        requireRowMajor(projected, "geglu");
+        int rows = (int) projected.size(0);
+        int inner = (int) (projected.size(1) / 2);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, inner);
+        FloatBuffer in = projected.data().asNioFloat();
+        FloatBuffer dst = out.data().asNioFloat();
+        long inBase = projected.offset();
+        long inStride = projected.stride(0);
+        long outBase = out.offset();
+        rowRange(rows, (long) rows * inner).forEach(r -> {
+            float[] p = row(0, 2 * inner);
+            float[] o = row(1, inner);
+            in.get((int) (inBase + r * inStride), p, 0, 2 * inner);
+            gatedGelu(p, inner, o);
+            dst.put((int) (outBase + (long) r * inner), o, 0, inner);
+        });
+        return out;
+    }
+
+    private static IntStream rowRange(int rows, long elements) {
+        IntStream r = IntStream.range(0, rows);
+        return elements >= PARALLEL_MIN ? r.parallel() : r;
+    }
+
+    /** This thread's buffer {@code slot}, at least {@code n} long. */
+    private static float[] row(int slot, int n) {
+        float[][] rows = ROWS.get();
+        if (rows[slot].length < n) {
+            rows[slot] = new float[n];
+        }
+        return rows[slot];
+    }
+
+    /** One row in place: max, then {@code e = exp(v - max)} and its sum, then {@code v = e / sum}. */
+    static void softmax(float[] v, int n) {
+        int bound = S.loopBound(n);
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += S.length()) {
+            mv = mv.max(FloatVector.fromArray(S, v, j));
+        }
+        VectorMask<Float> tail = S.indexInRange(j, n);
+        if (j < n) {
+            mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, v, j, tail), tail);
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        FloatVector sv = FloatVector.zero(S);
+        for (j = 0; j < bound; j += S.length()) {
+            FloatVector e = exp(FloatVector.fromArray(S, v, j).sub(max));
+            e.intoArray(v, j);
+            sv = sv.add(e);
+        }
+        if (j < n) {
+            FloatVector e = exp(FloatVector.fromArray(S, v, j, tail).sub(max));
+            e.intoArray(v, j, tail);
+            sv = sv.add(e, tail);
+        }
+        float inv = 1f / sum(sv);
+        for (j = 0; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, v, j).mul(inv).intoArray(v, j);
+        }
+        if (j < n) {
+            FloatVector.fromArray(S, v, j, tail).mul(inv).intoArray(v, j, tail);
+        }
+    }
+
+    /** The lanes' sum, added in lane order (see the class comment). */
+    private static float sum(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float lane : lanes) {
+            s += lane;
+        }
+        return s;
+    }
+
+    /**
+     * e^x lane by lane, within 1.3 ulp (VectorKernelsTest): {@code x = n ln2 + r} with n the nearest
+     * integer to {@code x log2 e} and |r| <= ln2 / 2 (Cody-Waite, ln 2 in two parts), {@code e^r}
+     * by its degree-7 Taylor polynomial (truncation 5e-9 relative), {@code 2^n} built in the exponent
+     * bits. Lanes below {@link #EXP_MIN} give 0; x is capped at {@link #EXP_MAX} (e^x ~ 2.4e38, the largest 2^n the exponent bits hold).
+     */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.lt(EXP_MIN);
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector rounded = c.mul(LOG2E).add(ROUNDER);                // n in the low mantissa bits
+        FloatVector n = rounded.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector twoToN = rounded.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(twoToN).blend(0f, under);
+    }
+
+    /** {@code o[j] = p[j] * gelu(p[inner + j])}, GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
+    static void gatedGelu(float[] p, int inner, float[] o) {
+        int j = 0;
+        for (int bound = S.loopBound(inner); j < bound; j += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, p, inner + j);
+            FloatVector gelu = g.mul(0.5f).mul(erf(g.mul(INV_SQRT2)).add(1f));
+            FloatVector.fromArray(S, p, j).mul(gelu).intoArray(o, j);
+        }
+        if (j < inner) {
+            VectorMask<Float> tail = S.indexInRange(j, inner);
+            FloatVector g = FloatVector.fromArray(S, p, inner + j, tail);
+            FloatVector gelu = g.mul(0.5f).mul(erf(g.mul(INV_SQRT2)).add(1f));
+            FloatVector.fromArray(S, p, j, tail).mul(gelu).intoArray(o, j, tail);
+        }
+    }
+
+    /** erf, lane by lane: {@code x P(x^2) / Q(x^2)} with x clamped to [-4, 4]. */
+    static FloatVector erf(FloatVector x) {
+        FloatVector c = x.max(-4f).min(4f);
+        FloatVector x2 = c.mul(c);
+        FloatVector p = FloatVector.broadcast(S, ERF_P[ERF_P.length - 1]);
+        for (int i = ERF_P.length - 2; i >= 0; i--) {
+            p = p.fma(x2, FloatVector.broadcast(S, ERF_P[i]));
+        }
+        FloatVector q = FloatVector.broadcast(S, ERF_Q[ERF_Q.length - 1]);
+        for (int i = ERF_Q.length - 2; i >= 0; i--) {
+            q = q.fma(x2, FloatVector.broadcast(S, ERF_Q[i]));
+        }
+        return c.mul(p).div(q);
+    }
+}

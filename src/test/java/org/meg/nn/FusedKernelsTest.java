@@ -1,0 +1,107 @@
+package org.meg.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.commons.math3.special.Erf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Both {@link FusedKernels} implementations against the definitions, computed in double. */
+class FusedKernelsTest {
+    static List<FusedKernels> kernels() {
+        return List.of(FusedKernels.get(), FusedKernels.nd4j());
+    }
+
+    @Test
+    void theTestJvmRunsTheVectorKernels() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml): without it the
+        // parameterized tests below would test the ND4J kernels twice.
+        assertTrue(FusedKernels.get().name().startsWith("vector-api"), FusedKernels.get().name());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void softmaxRowsIsTheDefinition(FusedKernels k) {
+        // Row lengths: a full 16-lane multiple (4096, the U-Net's self-attention), a masked tail
+        // (77 context tokens, 5 < one vector), enough rows to take the parallel path. Scores up to
+        // +-40 and a causal-style -1e30 mask. Tolerance 1e-5 relative + 1e-12: ND4J's exp measured
+        // within 2.6e-6 here, the vector exp within 1.3 ulp, and one float sum of at most 4096 terms
+        // in [0, 1] adds a relative error of ~sqrt(n) eps.
+        for (int n : new int[] {4096, 77, 5}) {
+            int rows = n == 4096 ? 24 : 600;
+            INDArray x = Nd4j.randn(n, new long[] {rows, n}).castTo(DataType.FLOAT).muli(8);
+            x.putScalar(new long[] {1, n - 1}, 40f);
+            x.putScalar(new long[] {2, 0}, -1e30f);
+            float[] in = x.data().asFloat();
+            k.softmaxRows(x);
+            float[] out = x.data().asFloat();
+            for (int r = 0; r < rows; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    max = Math.max(max, in[r * n + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    sum += Math.exp(in[r * n + j] - max);
+                }
+                for (int j = 0; j < n; j++) {
+                    double want = Math.exp(in[r * n + j] - max) / sum;
+                    assertEquals(want, out[r * n + j], 1e-5 * want + 1e-12, k.name() + " n " + n + " row " + r + " col " + j);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void softmaxRowsWorksOnARowBlockView(FusedKernels k) {
+        INDArray whole = Nd4j.randn(3L, new long[] {8, 40}).castTo(DataType.FLOAT);
+        INDArray expected = whole.dup();
+        FusedKernels.nd4j().softmaxRows(expected);
+        INDArray block = whole.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all());    // rows 3..5, offset 120
+        k.softmaxRows(block);
+        assertEquals(0.0, whole.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all())
+                .sub(expected.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all())).amaxNumber().doubleValue(), 1e-6);
+        INDArray untouched = Nd4j.randn(3L, new long[] {8, 40}).castTo(DataType.FLOAT);
+        assertEquals(0.0, whole.getRow(0).sub(untouched.getRow(0)).amaxNumber().doubleValue(), 0.0, "rows outside the block are left alone");
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void gegluIsValueTimesExactGelu(FusedKernels k) {
+        // inner 1280 (the U-Net's first level), 40 (a masked tail) and 7; gates in [-8, 8] reach
+        // both of GELU's tails. Tolerance 2e-6 (1 + |g|) |value| + 1e-7: the erf fit is within 4.2e-7
+        // of erf, GELU multiplies that by g / 2, plus a few float roundings.
+        for (int inner : new int[] {1280, 40, 7}) {
+            int rows = 50;
+            INDArray p = Nd4j.randn(inner, new long[] {rows, 2L * inner}).castTo(DataType.FLOAT).muli(3);
+            float[] in = p.data().asFloat();
+            float[] out = k.geglu(p).data().asFloat();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < inner; j++) {
+                    double value = in[r * 2 * inner + j];
+                    double g = in[r * 2 * inner + inner + j];
+                    double want = value * 0.5 * g * (1 + Erf.erf(g / Math.sqrt(2)));
+                    assertEquals(want, out[r * inner + j], 2e-6 * (1 + Math.abs(g)) * Math.abs(value) + 1e-7,
+                            k.name() + " inner " + inner + " gate " + g);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void aStridedColumnViewIsRefusedByName(FusedKernels k) {
+        INDArray transposed = Nd4j.rand(DataType.FLOAT, 6, 4).transpose();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> k.softmaxRows(transposed));
+        assertTrue(e.getMessage().contains("softmaxRows"), e.getMessage());
+    }
+}
