@@ -88,6 +88,71 @@ final class VectorKernels extends FusedKernels {
         return out;
     }
 
+    /**
+     * Statistics in one pass over the group (it sits in L2: at most 1280 / 32 channels x 64 x 64 =
+     * 640 KB) by blocks of {@link #BLOCK} values: each block's mean and sum of squared deviations
+     * from it (two passes over the block, which is in L1 by then; float lanes), merged into the
+     * running double totals by Chan, Golub and LeVeque's pairwise update (1983, eq. 2.1b):
+     * {@code M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b)}. Robust to a mean far from zero (no
+     * {@code E[x^2] - E[x]^2}). Then {@code v = v * scale + shift} per channel, one fma per lane.
+     */
+    @Override
+    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps) {
+        double count = 0;
+        double mean = 0;
+        double m2 = 0;
+        int j = 0;
+        for (int blockEnd = BLOCK; blockEnd <= n; blockEnd += BLOCK) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = j; i < blockEnd; i += S.length()) {
+                acc = acc.add(FloatVector.fromArray(S, v, i));
+            }
+            float blockMean = sum(acc) / BLOCK;
+            FloatVector k = FloatVector.broadcast(S, blockMean);
+            FloatVector dev = FloatVector.zero(S);
+            FloatVector sq = FloatVector.zero(S);
+            for (; j < blockEnd; j += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, v, j).sub(k);
+                dev = dev.add(d);
+                sq = d.fma(d, sq);
+            }
+            double dsum = sum(dev);                                       // ~0: corrects blockMean's rounding
+            double bMean = blockMean + dsum / BLOCK;
+            double bM2 = sum(sq) - dsum * dsum / BLOCK;
+            double delta = bMean - mean;
+            double total = count + BLOCK;
+            mean += delta * BLOCK / total;
+            m2 += bM2 + delta * delta * count * BLOCK / total;
+            count = total;
+        }
+        for (; j < n; j++) {                                             // the tail, one value at a time (Welford)
+            count++;
+            double delta = v[j] - mean;
+            mean += delta / count;
+            m2 += delta * (v[j] - mean);
+        }
+        double var = Math.max(0.0, m2 / n);
+        double rstd = 1.0 / Math.sqrt(var + eps);
+        for (int c = 0, i = 0; c < n / perChannel; c++) {
+            float scale = (float) (rstd * gamma[firstChannel + c]);
+            float shift = (float) (beta[firstChannel + c] - mean * scale);
+            int end = i + perChannel;
+            if (perChannel >= S.length()) {
+                FloatVector sv = FloatVector.broadcast(S, scale);
+                FloatVector hv = FloatVector.broadcast(S, shift);
+                for (int bound = i + S.loopBound(perChannel); i < bound; i += S.length()) {
+                    FloatVector.fromArray(S, v, i).fma(sv, hv).intoArray(v, i);
+                }
+            }
+            for (; i < end; i++) {
+                v[i] = Math.fma(v[i], scale, shift);
+            }
+        }
+    }
+
+    /** Values per block of the statistics: a multiple of every lane count, 1 KB (in L1 for the second look). */
+    private static final int BLOCK = 16 * 16;
+
     private static IntStream rowRange(int rows, long elements) {
         IntStream r = IntStream.range(0, rows);
         return elements >= PARALLEL_MIN ? r.parallel() : r;

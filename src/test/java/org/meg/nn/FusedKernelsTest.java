@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /** Both {@link FusedKernels} implementations against the definitions, computed in double. */
 class FusedKernelsTest {
     static List<FusedKernels> kernels() {
-        return List.of(FusedKernels.get(), FusedKernels.nd4j());
+        return List.of(FusedKernels.get(), FusedKernels.fallback());
     }
 
     @Test
@@ -65,7 +65,7 @@ class FusedKernelsTest {
     void softmaxRowsWorksOnARowBlockView(FusedKernels k) {
         INDArray whole = Nd4j.randn(3L, new long[] {8, 40}).castTo(DataType.FLOAT);
         INDArray expected = whole.dup();
-        FusedKernels.nd4j().softmaxRows(expected);
+        FusedKernels.fallback().softmaxRows(expected);
         INDArray block = whole.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all());    // rows 3..5, offset 120
         k.softmaxRows(block);
         assertEquals(0.0, whole.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all())
@@ -103,5 +103,52 @@ class FusedKernelsTest {
         INDArray transposed = Nd4j.rand(DataType.FLOAT, 6, 4).transpose();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> k.softmaxRows(transposed));
         assertTrue(e.getMessage().contains("softmaxRows"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void normalizeGroupIsTheDefinitionEvenFarFromZero(FusedKernels k) {
+        // Groups of 10 channels x 4096 (the U-Net's first level), 3 x 77 (a tail of every block and
+        // channel width) and 4 x 1; values N(offset, 2^2) with offset 0 and 1000 (the mean 500 standard
+        // deviations from zero: a one-pass sum of squares about zero would lose all digits). Tolerance
+        // 2e-5 (1 + |gamma|) absolute on unit-scale outputs; 4e-5 in the far case, where the inputs
+        // themselves are float-rounded to 3e-5 (half an ulp at 1000), 1.5e-5 standard deviations.
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+        int[][] shapes = {{10, 4096}, {3, 77}, {4, 1}};
+        for (double offset : new double[] {0, 1000}) {
+            for (int[] shape : shapes) {
+                int channels = shape[0];
+                int per = shape[1];
+                int n = channels * per;
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (offset + 2 * rnd.nextGaussian());
+                }
+                float[] gamma = new float[channels + 2];
+                float[] beta = new float[channels + 2];
+                for (int c = 0; c < gamma.length; c++) {
+                    gamma[c] = (float) (1 + 0.5 * rnd.nextGaussian());
+                    beta[c] = (float) rnd.nextGaussian();
+                }
+                double mean = 0;
+                for (float x : v) {
+                    mean += x;
+                }
+                mean /= n;
+                double var = 0;
+                for (float x : v) {
+                    var += (x - mean) * (x - mean);
+                }
+                var /= n;
+                float[] out = v.clone();
+                k.normalizeGroup(out, n, per, gamma, beta, 2, 1e-5);
+                double tolerance = offset == 0 ? 2e-5 : 4e-5;
+                for (int i = 0; i < n; i++) {
+                    int c = 2 + i / per;
+                    double want = (v[i] - mean) / Math.sqrt(var + 1e-5) * gamma[c] + beta[c];
+                    assertEquals(want, out[i], tolerance * (1 + Math.abs(gamma[c])), k.name() + " " + channels + "x" + per + " offset " + offset + " at " + i);
+                }
+            }
+        }
     }
 }

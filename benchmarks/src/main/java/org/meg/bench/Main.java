@@ -75,11 +75,16 @@ public final class Main {
                 params.add(k + "=" + p.getParam(k));
             }
             String ofPeak = Double.isNaN(peak) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * gf / peak);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f-%.1f | %.2f | %.1f | %s | %.0f%% |%n",
-                    name(p), String.join(" ", params), st.getN(), median, toMs(st.getMin(), r), toMs(st.getMax(), r),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s-%s | %.2f | %.1f | %s | %.0f%% |%n",
+                    name(p), String.join(" ", params), st.getN(), ms(median), ms(toMs(st.getMin(), r)), ms(toMs(st.getMax(), r)),
                     flop / 1e9, gf, ofPeak, 100 * gf / nominal));
         }
         return sb.toString();
+    }
+
+    /** Milliseconds to three significant figures (0.213, 21.3, 213), one decimal from 1000 up. */
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.1f" : v >= 10 ? "%.2f" : "%.3f", v);
     }
 
     /** GFLOP/s of a result at its median. */
