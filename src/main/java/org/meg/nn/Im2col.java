@@ -10,6 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * map, so that {@code conv(x) = W [out, in kh kw] cols}. Channels are filled in parallel.
  */
 final class Im2col {
+    /** A thread's input row and output plane buffers, reused: a 512x512 step fills ~10^5 planes. */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
     private Im2col() {
     }
 
@@ -30,8 +33,13 @@ final class Im2col {
             int j = task / in;
             int s = first + j;
             int c = task % in;
-            float[] row = new float[w];
-            float[] out = new float[plane];
+            float[][] buffers = BUFFERS.get();
+            if (buffers[0].length < w || buffers[1].length < plane) {
+                buffers[0] = new float[Math.max(w, buffers[0].length)];
+                buffers[1] = new float[Math.max(plane, buffers[1].length)];
+            }
+            float[] row = buffers[0];
+            float[] out = buffers[1];
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
                     int o = 0;

@@ -1,9 +1,9 @@
 package org.meg.nn;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link FusedKernels} on the JDK Vector API: each row is copied into a thread's heap buffer (it
- * then sits in L1), processed in {@code FloatVector} lanes (the tail under a mask), and copied back;
+ * then sits in L1), padded to whole vectors, processed in {@code FloatVector} lanes, and copied back;
  * rows run in parallel on the common fork-join pool. Loaded by {@link FusedKernels#get} only when
  * the JVM resolved {@code jdk.incubator.vector}.
  *
@@ -27,12 +27,14 @@ final class VectorKernels extends FusedKernels {
     /** Below this many elements a call runs on the calling thread: fork-join costs more than it saves. */
     private static final long PARALLEL_MIN = 1 << 15;
     private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** A thread's lanes scratch for {@link #sum}: the reduction allocates nothing (a 512x512 step sums ~10^6 vectors). */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
     private static final float INV_SQRT2 = (float) Math.sqrt(0.5);
     /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
     private static final float ROUNDER = 12582912f;
     private static final int ROUNDER_BITS = 0x4B400000;
-    /** Below this, exp(x) is under the smallest normal float and is returned as 0. */
-    private static final float EXP_MIN = -87.33654f;
+    /** -127 ln 2: the clamp at which {@link #exp} builds 2^-127 as +0. */
+    private static final float EXP_ZERO = -88.02969f;
     private static final float EXP_MAX = 88.37626f;                 // 127.5 ln 2: n stays <= 127
     private static final float LOG2E = 1.44269504f;
     // ln 2 = LN2_HI + LN2_LO, LN2_HI with 16 significant bits so that n * LN2_HI is exact for |n| <= 128
@@ -58,11 +60,13 @@ final class VectorKernels extends FusedKernels {
         long rowStride = x.stride(0);
         FloatBuffer buf = x.data().asNioFloat();
         long base = x.offset();
+        int padded = padded(n);
         rowRange(rows, (long) rows * n).forEach(r -> {
-            float[] v = row(0, n);
+            float[] v = row(0, padded);
             int at = (int) (base + r * rowStride);
             buf.get(at, v, 0, n);
-            softmax(v, n);
+            Arrays.fill(v, n, padded, Float.NEGATIVE_INFINITY);      // e^-inf = 0: the padding adds nothing
+            softmax(v, padded);
             buf.put(at, v, 0, n);
         });
     }
@@ -78,11 +82,16 @@ final class VectorKernels extends FusedKernels {
         long inBase = projected.offset();
         long inStride = projected.stride(0);
         long outBase = out.offset();
+        int padded = padded(inner);
         rowRange(rows, (long) rows * inner).forEach(r -> {
-            float[] p = row(0, 2 * inner);
-            float[] o = row(1, inner);
-            in.get((int) (inBase + r * inStride), p, 0, 2 * inner);
-            gatedGelu(p, inner, o);
+            float[] p = row(0, 2 * padded);                            // [value | 0.. | gate | 0..]
+            float[] o = row(1, padded);
+            int at = (int) (inBase + r * inStride);
+            in.get(at, p, 0, inner);
+            in.get(at + inner, p, padded, inner);
+            Arrays.fill(p, inner, padded, 0f);
+            Arrays.fill(p, padded + inner, 2 * padded, 0f);
+            gatedGelu(p, padded, o);
             dst.put((int) (outBase + (long) r * inner), o, 0, inner);
         });
         return out;
@@ -98,6 +107,7 @@ final class VectorKernels extends FusedKernels {
      */
     @Override
     void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps) {
+        float[] lanes = LANES.get();
         double count = 0;
         double mean = 0;
         double m2 = 0;
@@ -107,7 +117,7 @@ final class VectorKernels extends FusedKernels {
             for (int i = j; i < blockEnd; i += S.length()) {
                 acc = acc.add(FloatVector.fromArray(S, v, i));
             }
-            float blockMean = sum(acc) / BLOCK;
+            float blockMean = sum(acc, lanes) / BLOCK;
             FloatVector k = FloatVector.broadcast(S, blockMean);
             FloatVector dev = FloatVector.zero(S);
             FloatVector sq = FloatVector.zero(S);
@@ -116,9 +126,9 @@ final class VectorKernels extends FusedKernels {
                 dev = dev.add(d);
                 sq = d.fma(d, sq);
             }
-            double dsum = sum(dev);                                       // ~0: corrects blockMean's rounding
+            double dsum = sum(dev, lanes);                                     // ~0: corrects blockMean's rounding
             double bMean = blockMean + dsum / BLOCK;
-            double bM2 = sum(sq) - dsum * dsum / BLOCK;
+            double bM2 = sum(sq, lanes) - dsum * dsum / BLOCK;
             double delta = bMean - mean;
             double total = count + BLOCK;
             mean += delta * BLOCK / total;
@@ -158,6 +168,11 @@ final class VectorKernels extends FusedKernels {
         return elements >= PARALLEL_MIN ? r.parallel() : r;
     }
 
+    /** {@code n} rounded up to whole vectors: rows are padded instead of masked (JDK 17 does not compile masked AVX-512 loads). */
+    private static int padded(int n) {
+        return (n + S.length() - 1) / S.length() * S.length();
+    }
+
     /** This thread's buffer {@code slot}, at least {@code n} long. */
     private static float[] row(int slot, int n) {
         float[][] rows = ROWS.get();
@@ -167,42 +182,28 @@ final class VectorKernels extends FusedKernels {
         return rows[slot];
     }
 
-    /** One row in place: max, then {@code e = exp(v - max)} and its sum, then {@code v = e / sum}. */
+    /** One row in place, {@code n} a whole number of vectors: max, {@code e = exp(v - max)} and its sum, {@code v = e / sum}. */
     static void softmax(float[] v, int n) {
-        int bound = S.loopBound(n);
         FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int j = 0;
-        for (; j < bound; j += S.length()) {
+        for (int j = 0; j < n; j += S.length()) {
             mv = mv.max(FloatVector.fromArray(S, v, j));
         }
-        VectorMask<Float> tail = S.indexInRange(j, n);
-        if (j < n) {
-            mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, v, j, tail), tail);
-        }
-        float max = mv.reduceLanes(VectorOperators.MAX);
+        float max = mv.reduceLanes(VectorOperators.MAX);                // exact in any order
         FloatVector sv = FloatVector.zero(S);
-        for (j = 0; j < bound; j += S.length()) {
+        for (int j = 0; j < n; j += S.length()) {
             FloatVector e = exp(FloatVector.fromArray(S, v, j).sub(max));
             e.intoArray(v, j);
             sv = sv.add(e);
         }
-        if (j < n) {
-            FloatVector e = exp(FloatVector.fromArray(S, v, j, tail).sub(max));
-            e.intoArray(v, j, tail);
-            sv = sv.add(e, tail);
-        }
-        float inv = 1f / sum(sv);
-        for (j = 0; j < bound; j += S.length()) {
+        float inv = 1f / sum(sv, LANES.get());
+        for (int j = 0; j < n; j += S.length()) {
             FloatVector.fromArray(S, v, j).mul(inv).intoArray(v, j);
-        }
-        if (j < n) {
-            FloatVector.fromArray(S, v, j, tail).mul(inv).intoArray(v, j, tail);
         }
     }
 
     /** The lanes' sum, added in lane order (see the class comment). */
-    private static float sum(FloatVector v) {
-        float[] lanes = v.toArray();
+    private static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
         float s = 0f;
         for (float lane : lanes) {
             s += lane;
@@ -214,11 +215,12 @@ final class VectorKernels extends FusedKernels {
      * e^x lane by lane, within 1.3 ulp (VectorKernelsTest): {@code x = n ln2 + r} with n the nearest
      * integer to {@code x log2 e} and |r| <= ln2 / 2 (Cody-Waite, ln 2 in two parts), {@code e^r}
      * by its degree-7 Taylor polynomial (truncation 5e-9 relative), {@code 2^n} built in the exponent
-     * bits. Lanes below {@link #EXP_MIN} give 0; x is capped at {@link #EXP_MAX} (e^x ~ 2.4e38, the largest 2^n the exponent bits hold).
+     * bits. x is clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}]: at the low end n = -127, whose
+     * exponent field is 0, so {@code 2^n} is +0 and e^x is 0 (below ~-87.7, where e^x is under the
+     * smallest normal float anyway), with no blend; at the top e^x ~ 2.4e38, the largest 2^n there is.
      */
     static FloatVector exp(FloatVector x) {
-        VectorMask<Float> under = x.lt(EXP_MIN);
-        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector c = x.max(EXP_ZERO).min(EXP_MAX);
         FloatVector rounded = c.mul(LOG2E).add(ROUNDER);                // n in the low mantissa bits
         FloatVector n = rounded.sub(ROUNDER);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
@@ -232,22 +234,15 @@ final class VectorKernels extends FusedKernels {
         p = p.fma(r, FloatVector.broadcast(S, 1f));
         p = p.fma(r, FloatVector.broadcast(S, 1f));
         FloatVector twoToN = rounded.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(twoToN).blend(0f, under);
+        return p.mul(twoToN);
     }
 
-    /** {@code o[j] = p[j] * gelu(p[inner + j])}, GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
+    /** {@code o[j] = p[j] * gelu(p[inner + j])}, {@code inner} a whole number of vectors; GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
     static void gatedGelu(float[] p, int inner, float[] o) {
-        int j = 0;
-        for (int bound = S.loopBound(inner); j < bound; j += S.length()) {
+        for (int j = 0; j < inner; j += S.length()) {
             FloatVector g = FloatVector.fromArray(S, p, inner + j);
             FloatVector gelu = g.mul(0.5f).mul(erf(g.mul(INV_SQRT2)).add(1f));
             FloatVector.fromArray(S, p, j).mul(gelu).intoArray(o, j);
-        }
-        if (j < inner) {
-            VectorMask<Float> tail = S.indexInRange(j, inner);
-            FloatVector g = FloatVector.fromArray(S, p, inner + j, tail);
-            FloatVector gelu = g.mul(0.5f).mul(erf(g.mul(INV_SQRT2)).add(1f));
-            FloatVector.fromArray(S, p, j, tail).mul(gelu).intoArray(o, j, tail);
         }
     }
 

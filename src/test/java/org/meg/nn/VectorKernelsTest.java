@@ -22,7 +22,7 @@ class VectorKernelsTest {
             x[i] = (float) (-90 + 178 * rnd.nextDouble());
         }
         x[0] = 0f;
-        x[1] = -87.33654f;
+        x[1] = -87.33654f;                                              // e^x = the smallest normal
         x[2] = 88.37f;
         float[] y = apply(x, v -> VectorKernels.exp(v));
         for (int i = 0; i < x.length; i++) {
@@ -54,23 +54,23 @@ class VectorKernelsTest {
         // The first calls run in the interpreter, later ones JIT-compiled: the kernels use only
         // exactly-rounded operations and a fixed-order lane sum, so every call gives the same bits.
         SplittableRandom rnd = new SplittableRandom(2);
-        float[] row = new float[1000];
+        float[] row = new float[1024];                                    // whole vectors, as the kernels pad them
         for (int i = 0; i < row.length; i++) {
             row[i] = (float) (10 * rnd.nextGaussian());
         }
         float[] first = row.clone();
         VectorKernels.softmax(first, first.length);
-        float[] gate = new float[2 * 300];
+        float[] gate = new float[2 * 320];
         for (int i = 0; i < gate.length; i++) {
             gate[i] = (float) (3 * rnd.nextGaussian());
         }
-        float[] firstGelu = new float[300];
-        VectorKernels.gatedGelu(gate, 300, firstGelu);
+        float[] firstGelu = new float[320];
+        VectorKernels.gatedGelu(gate, 320, firstGelu);
         for (int call = 0; call < 20_000; call++) {
             float[] again = row.clone();
             VectorKernels.softmax(again, again.length);
-            float[] againGelu = new float[300];
-            VectorKernels.gatedGelu(gate, 300, againGelu);
+            float[] againGelu = new float[320];
+            VectorKernels.gatedGelu(gate, 320, againGelu);
             if (call % 1000 == 999) {
                 assertArrayEquals(first, again, "softmax, call " + call);
                 assertArrayEquals(firstGelu, againGelu, "GEGLU, call " + call);
