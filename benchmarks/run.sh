@@ -40,6 +40,11 @@ if [[ "${1:-}" == img2img ]]; then
   exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
     -cp "$cp" org.meg.bench.Img2ImgMemory "$@"
 fi
+if [[ "${1:-}" == winograd ]]; then
+  shift
+  exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
+    -cp "$cp" org.meg.bench.WinogradAb "$@"
+fi
 if [[ "${1:-}" == ort ]]; then
   shift
   exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \

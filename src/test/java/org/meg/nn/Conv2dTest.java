@@ -56,4 +56,19 @@ class Conv2dTest {
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 640, 3, 3), null, 1, 1).preferGemm(x8), "640 x 3 x 3: oneDNN");
         assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1280, 3, 3), null, 1, 1).preferGemm(x8), "1280 x 3 x 3: gemm");
     }
+
+    @Test
+    void winogradIsChosenWhereItMeasuredFasterAndAgreesThere() {
+        Conv2d wide = Conv2d.of(Nd4j.randn(6L, new long[] {8, 640, 3, 3}).muli(1.0 / 76), Nd4j.randn(7L, new long[] {8}), 1, 1);
+        INDArray x64 = Nd4j.randn(8L, new long[] {1, 640, 64, 64});
+        assertTrue(wide.preferWinograd(x64), "640 channels at 64x64");
+        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 32)), "640 channels at 32x32: oneDNN");
+        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 16, 16)), "16x16");
+        assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 32, 32)), "960 at 32x32");
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 320, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 320, 64, 64)), "320 at 64x64");
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 2, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 64, 64)), "stride 2");
+        INDArray expected = wide.oneDnnForward(x64);
+        double diff = expected.sub(wide.forward(x64)).amaxNumber().doubleValue();
+        assertTrue(diff <= 5e-6 * expected.amaxNumber().doubleValue(), "forward (Winograd) against oneDNN: " + diff);
+    }
 }

@@ -129,7 +129,7 @@ public final class OrtSideBySide {
         return OnnxTensor.createTensor(env, FloatBuffer.wrap(a.dup('c').data().asFloat()), a.shape());
     }
 
-    private static double median(List<Double> v) {
+    static double median(List<Double> v) {
         double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
