@@ -11,12 +11,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 /** 2-D convolution, NCHW, PyTorch weight layout [out, in, kH, kW] (ND4J's OIYX). */
 public final class Conv2d {
     private final INDArray weight;
     private final INDArray bias;
     private final Conv2DConfig config;
+    private final Conv2DConfig bandConfig;                            // the same with no row padding: bands carry their halo
     private final int outChannels;
     private final int stride;
     private final int padding;
@@ -38,6 +42,12 @@ public final class Conv2d {
         this.config = Conv2DConfig.builder()
                 .kH(weight.size(2)).kW(weight.size(3))
                 .sH(stride).sW(stride).pH(padding).pW(padding).dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX)
+                .build();
+        this.bandConfig = Conv2DConfig.builder()
+                .kH(weight.size(2)).kW(weight.size(3))
+                .sH(1).sW(1).pH(0).pW(padding).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID)
                 .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX)
                 .build();
@@ -77,7 +87,71 @@ public final class Conv2d {
         if (preferWinograd(x)) {
             return winogradForward(x);
         }
-        return preferGemm(x) ? gemmForward(x) : oneDnnForward(x);
+        if (preferGemm(x)) {
+            return gemmForward(x);
+        }
+        return preferBands(x) ? bandedForward(x) : oneDnnForward(x);
+    }
+
+    /** Maps of at least this many positions (128 x 128) go to oneDNN in bands of rows ({@link #bandedForward}). */
+    static final long BANDED_MIN_POSITIONS = 128 * 128;
+    /** A band's input is about this many bytes (and at least {@link #BAND_MIN_ROWS} rows). */
+    static final long BAND_BYTES = 16L << 20;
+    static final int BAND_MIN_ROWS = 8;
+
+    /** Whether {@link #forward} runs oneDNN band by band: a stride-1 convolution on a map of at least 128 x 128. */
+    boolean preferBands(INDArray x) {
+        return stride == 1 && x.rank() == 4 && x.size(2) * x.size(3) >= BANDED_MIN_POSITIONS && x.size(2) > 2L * BAND_MIN_ROWS;
+    }
+
+    /**
+     * oneDNN's convolution on horizontal bands of output rows, each band's input rows (with their
+     * {@code k - 1 - padding}-row halo, zero rows at the map's edges) copied into one reused buffer
+     * and convolved with no row padding into a second one, then copied into the result. Same sums
+     * in the same order as one call; what changes is memory: oneDNN copies its whole input and
+     * output into its blocked layout on every call (measured: 256 -> 128 channels at 512x512 raised
+     * the peak by 380 MB beyond the 128 MB result), so on the VAE decoder's full-resolution levels
+     * a call now holds ~2 x 16 MB of band buffers instead. Stride 1 only.
+     */
+    INDArray bandedForward(INDArray x) {
+        long rowBytes = 4L * x.size(0) * x.size(1) * x.size(3);
+        return bandedForward(x, (int) Math.max(BAND_MIN_ROWS, BAND_BYTES / rowBytes));
+    }
+
+    /** {@link #bandedForward(INDArray)} with {@code rows} output rows per band (the last may have fewer). */
+    INDArray bandedForward(INDArray x, int bandRows) {
+        int n = (int) x.size(0);
+        int in = (int) x.size(1);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
+        int k = (int) weight.size(2);
+        if (in != weight.size(1)) {
+            throw new IllegalArgumentException("conv over " + weight.size(1) + " channels got " + Arrays.toString(x.shape()));
+        }
+        int outH = h + 2 * padding - k + 1;
+        int outW = w + 2 * padding - (int) weight.size(3) + 1;
+        int rows = Math.max(1, Math.min(outH, bandRows));
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, outChannels, outH, outW);
+        INDArray bandIn = Nd4j.createUninitialized(DataType.FLOAT, n, in, rows + k - 1, w);
+        INDArray bandOut = Nd4j.createUninitialized(DataType.FLOAT, n, outChannels, rows, outW);
+        for (int y0 = 0; y0 < outH; y0 += rows) {
+            int count = Math.min(rows, outH - y0);
+            int first = y0 - padding;                                 // input row of the band's first halo row
+            int last = first + count + k - 1;                         // exclusive
+            INDArray input = count == rows ? bandIn : bandIn.get(all(), all(), interval(0, count + k - 1), all()).dup('c');
+            INDArray output = count == rows ? bandOut : Nd4j.createUninitialized(DataType.FLOAT, n, outChannels, count, outW);
+            int from = Math.max(0, first);
+            int to = Math.min(h, last);
+            if (from > first || to < last) {
+                input.assign(0f);
+            }
+            input.get(all(), all(), interval(from - first, to - first), all()).assign(x.get(all(), all(), interval(from, to), all()));
+            INDArray[] inputs = bias == null ? new INDArray[] {input, weight} : new INDArray[] {input, weight, bias};
+            Nd4j.exec(new Conv2D(inputs, new INDArray[] {output}, bandConfig));
+            y.get(all(), all(), interval(y0, y0 + count), all()).assign(output);
+        }
+        Tensors.release(bandIn, bandOut);
+        return y;
     }
 
     /** Input depth, map size and their product from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */

@@ -71,4 +71,34 @@ class Conv2dTest {
         double diff = expected.sub(wide.forward(x64)).amaxNumber().doubleValue();
         assertTrue(diff <= 5e-6 * expected.amaxNumber().doubleValue(), "forward (Winograd) against oneDNN: " + diff);
     }
+
+    @ParameterizedTest(name = "N={0} in={1} out={2} k={3} pad={4} {5}x{6} bands of {7}")
+    @CsvSource({
+        "1, 4, 6, 3, 1, 130, 128, 64",   // two 64-row bands + a 2-row last band, zero rows at both edges
+        "2, 3, 5, 3, 1, 40, 33, 8",      // batch 2, odd width, five 8-row bands
+        "1, 2, 3, 3, 0, 37, 20, 10",     // no padding: no zero rows, output 35 rows in 10 + 10 + 10 + 5
+        "1, 3, 4, 1, 0, 20, 9, 7",       // 1x1 (bands have no halo)
+        "1, 3, 4, 3, 1, 12, 12, 1",      // one-row bands
+        "1, 3, 4, 3, 1, 12, 12, 50"      // one band taller than the map
+    })
+    void bandedPathIsTheOneCallConvolution(int n, int in, int out, int k, int pad, int h, int w, int rows) {
+        INDArray weight = Nd4j.randn(9L, new long[] {out, in, k, k});
+        Conv2d conv = Conv2d.of(weight, Nd4j.randn(10L, new long[] {out}), 1, pad);
+        INDArray x = Nd4j.randn(11L, new long[] {n, in, h, w});
+        INDArray expected = conv.oneDnnForward(x);
+        INDArray actual = conv.bandedForward(x, rows);
+        assertArrayEquals(expected.shape(), actual.shape());
+        // Tolerance 1e-6 of max |y|: the same oneDNN kernel on the same rows; only the blocking of
+        // the rows into calls differs, which may change the order of a few sums.
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6 * expected.amaxNumber().doubleValue(), "max |banded - one call| = " + diff);
+    }
+
+    @Test
+    void bandsAreTakenOnLargeStrideOneMapsOnly() {
+        Conv2d conv = Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 8, 3, 3), null, 1, 1);
+        assertTrue(conv.preferBands(Nd4j.zeros(DataType.FLOAT, 1, 8, 128, 128)));
+        assertFalse(conv.preferBands(Nd4j.zeros(DataType.FLOAT, 1, 8, 64, 64)));
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 8, 3, 3), null, 2, 1).preferBands(Nd4j.zeros(DataType.FLOAT, 1, 8, 256, 256)), "stride 2");
+    }
 }
