@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** {@link FusedKernels} as ND4J ops and scalar Java: the fallback for a JVM without the Vector API module. */
 final class FallbackKernels extends FusedKernels {
@@ -30,6 +31,19 @@ final class FallbackKernels extends FusedKernels {
         INDArray value = projected.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inner));
         INDArray gate = projected.get(NDArrayIndex.all(), NDArrayIndex.interval(inner, 2 * inner));
         return Activations.gelu(gate).muli(value);
+    }
+
+    /** ND4J ops: mean, subtract, square, mean, rsqrt, scale, affine (the form before the fused kernels). */
+    @Override
+    public INDArray layerNormRows(INDArray x, float[] gamma, float[] beta, double eps) {
+        requireRowMajor(x, "layerNormRows");
+        INDArray v = x.dup('c');
+        INDArray mean = v.mean(true, 1);
+        v.subi(mean);
+        INDArray var = v.mul(v).mean(true, 1);
+        v.muli(Transforms.pow(var.addi(eps), -0.5, false));
+        v.muli(Nd4j.createFromArray(gamma).reshape(1, gamma.length)).addi(Nd4j.createFromArray(beta).reshape(1, beta.length));
+        return v;
     }
 
     /**

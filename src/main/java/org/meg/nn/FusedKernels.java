@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Fused elementwise kernels that ND4J runs as several passes (or slowly): row softmax, the GEGLU
- * gate and a GroupNorm group. Two implementations with the same contract: {@code VectorKernels} on
+ * gate, LayerNorm rows and a GroupNorm group. Two implementations with the same contract: {@code VectorKernels} on
  * the JDK's Vector API ({@code jdk.incubator.vector}, used when the JVM was started with
  * {@code --add-modules jdk.incubator.vector}, as {@code bin/meg} and the tests do), and
  * {@code FallbackKernels}, ND4J's ops and scalar Java, for a JVM without the module.
@@ -49,6 +49,15 @@ public abstract class FusedKernels {
      * @return a new [rows, inner] array
      */
     public abstract INDArray geglu(INDArray projected);
+
+    /**
+     * LayerNorm of each row: {@code y[r, j] = (x[r, j] - mean_r) / sqrt(var_r + eps) * gamma[j] + beta[j]},
+     * the variance biased as PyTorch's.
+     *
+     * @param x a rank-2 float array in 'c' order with unit column stride, rows of {@code gamma.length}
+     * @return a new array of x's shape
+     */
+    public abstract INDArray layerNormRows(INDArray x, float[] gamma, float[] beta, double eps);
 
     /**
      * One GroupNorm group in place, {@code v[i] = (v[i] - mean) / sqrt(var + eps) * gamma[c] + beta[c]},

@@ -98,6 +98,56 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
+     * Per row, copied into a heap buffer padded with zeros to whole vectors: the mean (float lanes
+     * summed in order into a double), then the sum of squared deviations from it over the row's
+     * {@code dim} values (the padding is masked out by subtracting its share, {@code pad mean^2}),
+     * then {@code (x - mean) rstd gamma + beta} in lanes.
+     */
+    @Override
+    public INDArray layerNormRows(INDArray x, float[] gamma, float[] beta, double eps) {
+        requireRowMajor(x, "layerNormRows");
+        int rows = (int) x.size(0);
+        int dim = (int) x.size(1);
+        if (dim != gamma.length || dim != beta.length) {
+            throw new IllegalArgumentException("LayerNorm over " + gamma.length + " features got rows of " + dim);
+        }
+        int padded = padded(dim);
+        float[] g = Arrays.copyOf(gamma, padded);
+        float[] b = Arrays.copyOf(beta, padded);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, dim);
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer dst = out.data().asNioFloat();
+        long inBase = x.offset();
+        long inStride = x.stride(0);
+        long outBase = out.offset();
+        rowRange(rows, (long) rows * dim).forEach(r -> {
+            float[] v = row(0, padded);
+            float[] lanes = LANES.get();
+            in.get((int) (inBase + r * inStride), v, 0, dim);
+            Arrays.fill(v, dim, padded, 0f);
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < padded; j += S.length()) {
+                acc = acc.add(FloatVector.fromArray(S, v, j));
+            }
+            float mean = (float) ((double) sum(acc, lanes) / dim);
+            FloatVector m = FloatVector.broadcast(S, mean);
+            FloatVector sq = FloatVector.zero(S);
+            for (int j = 0; j < padded; j += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, v, j).sub(m);
+                sq = d.fma(d, sq);
+            }
+            double squares = sum(sq, lanes) - (double) (padded - dim) * mean * mean;   // padding: (0 - mean)^2 each
+            float rstd = (float) (1.0 / Math.sqrt(Math.max(0.0, squares / dim) + eps));
+            for (int j = 0; j < padded; j += S.length()) {
+                FloatVector.fromArray(S, v, j).sub(m).mul(rstd)
+                        .fma(FloatVector.fromArray(S, g, j), FloatVector.fromArray(S, b, j)).intoArray(v, j);
+            }
+            dst.put((int) (outBase + (long) r * dim), v, 0, dim);
+        });
+        return out;
+    }
+
+    /**
      * Statistics in one pass over the group (it sits in L2: at most 1280 / 32 channels x 64 x 64 =
      * 640 KB) by blocks of {@link #BLOCK} values: each block's mean and sum of squared deviations
      * from it (two passes over the block, which is in L1 by then; float lanes), merged into the

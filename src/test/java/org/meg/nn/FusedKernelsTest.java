@@ -151,4 +151,43 @@ class FusedKernelsTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void layerNormRowsIsTheDefinition(FusedKernels k) {
+        // Row widths 320 (the U-Net), 768 (CLIP) and 77 (a padded tail); values N(5, 3^2) so that
+        // the mean matters. Tolerance 1e-5 (1 + |gamma|): float rounding of the normalised value
+        // (|x - mean| / std up to ~5) and the affine.
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(13);
+        for (int dim : new int[] {320, 768, 77}) {
+            int rows = 70;
+            float[] x = new float[rows * dim];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (5 + 3 * rnd.nextGaussian());
+            }
+            float[] gamma = new float[dim];
+            float[] beta = new float[dim];
+            for (int j = 0; j < dim; j++) {
+                gamma[j] = (float) (1 + 0.5 * rnd.nextGaussian());
+                beta[j] = (float) rnd.nextGaussian();
+            }
+            float[] out = k.layerNormRows(Nd4j.create(x, new long[] {rows, dim}, 'c'), gamma, beta, 1e-5).data().asFloat();
+            for (int r = 0; r < rows; r++) {
+                double mean = 0;
+                for (int j = 0; j < dim; j++) {
+                    mean += x[r * dim + j];
+                }
+                mean /= dim;
+                double var = 0;
+                for (int j = 0; j < dim; j++) {
+                    var += (x[r * dim + j] - mean) * (x[r * dim + j] - mean);
+                }
+                var /= dim;
+                for (int j = 0; j < dim; j++) {
+                    double want = (x[r * dim + j] - mean) / Math.sqrt(var + 1e-5) * gamma[j] + beta[j];
+                    assertEquals(want, out[r * dim + j], 1e-5 * (1 + Math.abs(gamma[j])), k.name() + " dim " + dim + " row " + r + " col " + j);
+                }
+            }
+        }
+    }
 }
