@@ -33,4 +33,15 @@ final class CliSupport {
         }
         return out;
     }
+
+    /**
+     * Runs the collector between experiments of a long command. Arrays a protocol run leaves behind
+     * (its stages' outputs, the channel's realisations) hold native memory that is freed only when
+     * the collector finalises their small Java objects, and the Java heap barely fills, so the
+     * collector seldom runs: measured here, a {@code meg sweep} at 128x128 grew to 8.9 GB RSS in 180
+     * runs without this. One collection per run costs a few ms against ~1 s per run.
+     */
+    static void collectOffHeapGarbage() {
+        System.gc();
+    }
 }

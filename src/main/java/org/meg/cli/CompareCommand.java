@@ -48,6 +48,7 @@ final class CompareCommand implements Callable<Integer> {
             labels.add(sc.name());
             panel.add(o.noisy().output());
             Images.writePng(o.noisy().output(), request.out.resolve(sc.name() + ".png"));
+            CliSupport.collectOffHeapGarbage();
             System.out.printf("%-8s %9.2f %7.4f %12d %12d %10.3f%n", sc.name(), o.psnr(), o.ssim(),
                     r.get("uplinkBits").asLong(), r.get("downlinkBits").asLong(), o.noisy().latencySeconds());
         }

@@ -119,6 +119,7 @@ final class SweepCommand implements Callable<Integer> {
                         if (!done.containsKey(key)) {
                             RunSettings s = channel.settings(seed, snr).withSnrMatched(m);
                             Experiment.Outcome o = Experiment.run(sc, models.network(n, org.meg.sampling.StepListener.NONE), request.prompt, img, s);
+                            CliSupport.collectOffHeapGarbage();
                             ObjectNode r = Reports.JSON.createObjectNode();
                             r.put("key", key);
                             r.put("protocol", sc.name());
