@@ -36,4 +36,21 @@ class WinogradTest {
         double diff = expected.sub(actual).amaxNumber().doubleValue();
         assertTrue(diff <= 5e-6 * scale, "max |winograd - oneDNN| = " + diff + " at max |y| = " + scale);
     }
+
+    @org.junit.jupiter.api.Test
+    void isBitIdenticalFromCallToCall() {
+        // Planes run in parallel but each is computed by one thread in a fixed order, and the gemms
+        // are ND4J's on fixed threads: the same inputs give the same bits (the project's determinism
+        // rule), here over calls that also warm the JIT from the interpreter to C2.
+        INDArray weight = Nd4j.randn(4L, new long[] {12, 20, 3, 3});
+        INDArray x = Nd4j.randn(5L, new long[] {2, 20, 9, 10});
+        float[] bias = Nd4j.randn(6L, new long[] {12}).data().asFloat();
+        float[] first = Winograd.conv3x3(x, weight, bias).data().asFloat();
+        for (int call = 0; call < 200; call++) {
+            float[] again = Winograd.conv3x3(x, weight, bias).data().asFloat();
+            if (call % 50 == 49) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(first, again, "call " + call);
+            }
+        }
+    }
 }
