@@ -64,6 +64,11 @@ public final class OrtSideBySide {
             opts.setIntraOpNumThreads(threads);
             opts.setInterOpNumThreads(1);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (!Boolean.getBoolean("meg.ort.spin")) {
+                // ORT's pool threads otherwise spin after each run and take CPU from the meg run
+                // that follows it in the interleaved rounds; -Dmeg.ort.spin=true restores ORT's default.
+                opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             try (OrtSession session = env.createSession(model.toString(), opts);
                  OnnxTensor s = tensor(env, sample);
                  OnnxTensor c = tensor(env, context);
