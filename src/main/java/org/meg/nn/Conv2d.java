@@ -39,15 +39,15 @@ public final class Conv2d {
         this.padding = padding;
         this.weight2d = weight.reshape('c', weight.size(0), weight.size(1) * weight.size(2) * weight.size(3));
         this.biasValues = bias == null ? null : bias.dup().data().asFloat();
-        this.config = Conv2DConfig.builder()
+        this.config = config(weight, stride, padding, padding);
+        this.bandConfig = config(weight, 1, 0, padding);
+    }
+
+    /** ND4J's conv2d settings: NCHW, OIYX weights, explicit row and column padding, no dilation. */
+    private static Conv2DConfig config(INDArray weight, int stride, int padRows, int padColumns) {
+        return Conv2DConfig.builder()
                 .kH(weight.size(2)).kW(weight.size(3))
-                .sH(stride).sW(stride).pH(padding).pW(padding).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID)
-                .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX)
-                .build();
-        this.bandConfig = Conv2DConfig.builder()
-                .kH(weight.size(2)).kW(weight.size(3))
-                .sH(1).sW(1).pH(0).pW(padding).dH(1).dW(1)
+                .sH(stride).sW(stride).pH(padRows).pW(padColumns).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID)
                 .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX)
                 .build();

@@ -19,7 +19,7 @@ public final class GroupNorm {
     private final int channels;
     private final float[] gammaValues;
     private final float[] betaValues;
-    private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadBuffers BUFFER = new ThreadBuffers(1);
 
     private GroupNorm(int groups, double eps, INDArray gamma, INDArray beta) {
         this.groups = groups;
@@ -65,11 +65,7 @@ public final class GroupNorm {
         long outBase = dst.offset();
         FusedKernels kernels = FusedKernels.get();
         IntStream.range(0, (int) shape[0] * groups).parallel().forEach(task -> {
-            float[] v = BUFFER.get();
-            if (v.length < perGroup) {
-                v = new float[perGroup];
-                BUFFER.set(v);
-            }
+            float[] v = BUFFER.get(0, perGroup);
             int group = task % groups;
             long start = (long) task * perGroup;
             in.get((int) (inBase + start), v, 0, perGroup);

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class Im2col {
     /** A thread's input row and output plane buffers, reused: a 512x512 step fills ~10^5 planes. */
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final ThreadBuffers BUFFERS = new ThreadBuffers(2);
 
     private Im2col() {
     }
@@ -33,13 +33,8 @@ final class Im2col {
             int j = task / in;
             int s = first + j;
             int c = task % in;
-            float[][] buffers = BUFFERS.get();
-            if (buffers[0].length < w || buffers[1].length < plane) {
-                buffers[0] = new float[Math.max(w, buffers[0].length)];
-                buffers[1] = new float[Math.max(plane, buffers[1].length)];
-            }
-            float[] row = buffers[0];
-            float[] out = buffers[1];
+            float[] row = BUFFERS.get(0, w);
+            float[] out = BUFFERS.get(1, plane);
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
                     int o = 0;

@@ -26,7 +26,7 @@ final class VectorKernels extends FusedKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Below this many elements a call runs on the calling thread: fork-join costs more than it saves. */
     private static final long PARALLEL_MIN = 1 << 15;
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final ThreadBuffers ROWS = new ThreadBuffers(2);
     /** A thread's lanes scratch for {@link #sum}: the reduction allocates nothing (a 512x512 step sums ~10^6 vectors). */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
     private static final float INV_SQRT2 = (float) Math.sqrt(0.5);
@@ -62,7 +62,7 @@ final class VectorKernels extends FusedKernels {
         long base = x.offset();
         int padded = padded(n);
         rowRange(rows, (long) rows * n).forEach(r -> {
-            float[] v = row(0, padded);
+            float[] v = ROWS.get(0, padded);
             int at = (int) (base + r * rowStride);
             buf.get(at, v, 0, n);
             Arrays.fill(v, n, padded, Float.NEGATIVE_INFINITY);      // e^-inf = 0: the padding adds nothing
@@ -84,8 +84,8 @@ final class VectorKernels extends FusedKernels {
         long outBase = out.offset();
         int padded = padded(inner);
         rowRange(rows, (long) rows * inner).forEach(r -> {
-            float[] p = row(0, 2 * padded);                            // [value | 0.. | gate | 0..]
-            float[] o = row(1, padded);
+            float[] p = ROWS.get(0, 2 * padded);                            // [value | 0.. | gate | 0..]
+            float[] o = ROWS.get(1, padded);
             int at = (int) (inBase + r * inStride);
             in.get(at, p, 0, inner);
             in.get(at + inner, p, padded, inner);
@@ -121,7 +121,7 @@ final class VectorKernels extends FusedKernels {
         long inStride = x.stride(0);
         long outBase = out.offset();
         rowRange(rows, (long) rows * dim).forEach(r -> {
-            float[] v = row(0, padded);
+            float[] v = ROWS.get(0, padded);
             float[] lanes = LANES.get();
             in.get((int) (inBase + r * inStride), v, 0, dim);
             Arrays.fill(v, dim, padded, 0f);
@@ -221,15 +221,6 @@ final class VectorKernels extends FusedKernels {
     /** {@code n} rounded up to whole vectors: rows are padded instead of masked (JDK 17 does not compile masked AVX-512 loads). */
     private static int padded(int n) {
         return (n + S.length() - 1) / S.length() * S.length();
-    }
-
-    /** This thread's buffer {@code slot}, at least {@code n} long. */
-    private static float[] row(int slot, int n) {
-        float[][] rows = ROWS.get();
-        if (rows[slot].length < n) {
-            rows[slot] = new float[n];
-        }
-        return rows[slot];
     }
 
     /** One row in place, {@code n} a whole number of vectors: max, {@code e = exp(v - max)} and its sum, {@code v = e / sum}. */

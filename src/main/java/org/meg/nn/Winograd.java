@@ -30,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * subtract and halve (WinogradTest: within 1.2e-6 of max |y| of oneDNN at 40 input channels).
  */
 final class Winograd {
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final ThreadBuffers FILTERS = new ThreadBuffers(2);
 
     private Winograd() {
     }
@@ -75,8 +75,8 @@ final class Winograd {
         int dstBase = (int) u.offset();
         long plane = (long) out * in;
         IntStream.range(0, out).parallel().forEach(o -> {
-            float[] g = buffer(0, 9 * in);
-            float[] t = buffer(1, 16 * in);
+            float[] g = FILTERS.get(0, 9 * in);
+            float[] t = FILTERS.get(1, 16 * in);
             src.get(srcBase + o * 9 * in, g, 0, 9 * in);
             float[] h = new float[12];                                                     // g G^T, [3 rows, 4 columns]
             for (int c = 0; c < in; c++) {
@@ -273,13 +273,4 @@ final class Winograd {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** This thread's buffer {@code slot}, at least {@code length} long. */
-    private static float[] buffer(int slot, int length) {
-        float[][] b = BUFFERS.get();
-        if (b[slot].length < length) {
-            b[slot] = new float[length];
-        }
-        return b[slot];
-    }
 }
