@@ -154,31 +154,30 @@ public final class Conv2d {
         return y;
     }
 
-    /** Input depth, map size and their product from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
+    /** Input depth and map size from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
     static final int WINOGRAD_MIN_IN = 640;
     static final int WINOGRAD_MIN_POSITIONS = 32 * 32;
-    static final long WINOGRAD_MIN_WORK = 960L * 32 * 32;
     /** {@code -Dmeg.winograd=false} keeps every convolution on the direct paths (for A/B measurements). */
     static volatile boolean winograd = !"false".equals(System.getProperty("meg.winograd"));
 
     /**
-     * Whether {@link #forward} takes Winograd F(2x2, 3x3): 3x3, stride 1, padding 1, at least
-     * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 32x32 and {@code in H W >= 960 x 32 x 32}.
-     * Measured on the SD 1.5 U-Net's shapes (batch 2, 2 threads, benchmarks/README.md): 0.65-0.95x
-     * the time of the other paths there (960 -> 320 at 64x64: 100 vs 146 ms; 1280 -> 1280 at 32x32:
-     * 125 vs 187 ms); at 320 channels, at 16x16 and below the transforms cost more than the 2.25x
-     * fewer multiplies save (320 -> 320 at 64x64: 63 vs 44 ms with oneDNN).
+     * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, at least
+     * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 32x32, and the JDK's Vector API
+     * present (its transforms run in vector lanes; see {@link FusedKernels}). Measured on the SD 1.5
+     * U-Net's shapes (batch 2, 2 threads, interleaved, benchmarks/README.md): 0.39-0.88x the time
+     * of the direct paths there (640 -> 640 at 32x32: 36 vs 41 ms; 1280 -> 1280 at 32x32: 82 vs
+     * 172 ms); at 320 input channels and at 16x16 and below the filter and data transforms cost
+     * about what the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 47 vs 42 ms).
      */
     boolean preferWinograd(INDArray x) {
-        long positions = x.size(2) * x.size(3);
-        return winograd && weight.size(2) == 3 && weight.size(3) == 3 && stride == 1 && padding == 1
-                && x.size(1) >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS && x.size(1) * positions >= WINOGRAD_MIN_WORK;
+        return winograd && FusedKernels.vectorApi() && weight.size(2) == 3 && weight.size(3) == 3 && stride == 1 && padding == 1
+                && x.size(1) >= WINOGRAD_MIN_IN && x.size(2) * x.size(3) >= WINOGRAD_MIN_POSITIONS;
     }
 
     /** The Winograd path, whatever the shape (3x3, stride 1, padding 1 only); package-private for tests. */
     INDArray winogradForward(INDArray x) {
         if (weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {
-            throw new IllegalStateException("Winograd F(2x2, 3x3) needs a 3x3 kernel, stride 1 and padding 1");
+            throw new IllegalStateException("Winograd F(4x4, 3x3) needs a 3x3 kernel, stride 1 and padding 1");
         }
         if (x.rank() != 4 || x.size(1) != weight.size(1)) {
             throw new IllegalArgumentException("conv over " + weight.size(1) + " channels got " + Arrays.toString(x.shape()));

@@ -32,6 +32,11 @@ public abstract class FusedKernels {
         return FallbackKernels.INSTANCE;
     }
 
+    /** Whether {@link #get} runs on the Vector API (the JVM resolved {@code jdk.incubator.vector} and {@code meg.vector} is not false). */
+    public static boolean vectorApi() {
+        return !(INSTANCE instanceof FallbackKernels);
+    }
+
     /** A short name: {@code "vector-api (16 float lanes)"} or {@code "nd4j"}. */
     public abstract String name();
 

@@ -3,34 +3,56 @@ package org.meg.nn;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A 3x3, stride 1, padding 1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and
- * Gray 2016, "Fast Algorithms for Convolutional Neural Networks", section 4.1): each 2x2 output
- * tile is {@code Y = A^T [ (G g G^T) . (B^T d B) ] A} for its 4x4 input patch d, so per tile and
- * channel pair 16 multiplies replace 36, and the multiplies are 16 independent gemms
- * {@code M[xi] = U[xi] V[xi]}, {@code U [16, out, in]}, {@code V [16, in, tiles]}, 2.25x fewer FLOPs
- * than the direct convolution.
+ * A 3x3, stride 1, padding 1 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and
+ * Gray 2016, "Fast Algorithms for Convolutional Neural Networks", section 4.2, interpolation points
+ * 0, 1, -1, 2, -2 and infinity): each 4x4 output tile is {@code Y = A^T [ (G g G^T) . (B^T d B) ] A}
+ * for its 6x6 input patch d, computed as 36 gemms {@code M[xi] = U[xi] V[xi]} with
+ * {@code U [36, out, in]} and {@code V [36, in, tiles]}: 4x fewer multiplies than the direct
+ * convolution. (F(2x2, 3x3), 2.25x fewer, was this class before: F(4x4, 3x3) measured 0.66-0.74x
+ * its time on the SD 1.5 U-Net's wide convolutions at 32x32 and 64x64, benchmarks/README.md.)
  *
  * <pre>
- *   B^T = | 1  0 -1  0 |    G = | 1    0    0   |    A^T = | 1  1  1  0 |
- *         | 0  1  1  0 |        | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
- *         | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
- *         | 0  1  0 -1 |        | 0    0    1   |
+ *   B^T = | 4  0 -5  0  1  0 |   G = |  1/4     0     0  |   A^T = | 1  1  1  1  1  0 |
+ *         | 0 -4 -4  1  1  0 |       | -1/6  -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
+ *         | 0  4 -4 -1  1  0 |       | -1/6   1/6  -1/6  |         | 0  1  1  4  4  0 |
+ *         | 0 -2 -1  2  1  0 |       |  1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
+ *         | 0  2 -1 -2  1  0 |       |  1/24 -1/12  1/6  |
+ *         | 0  4  0 -5  0  1 |       |  0     0     1    |
  * </pre>
  *
- * <p>Index {@code xi = 4 i + j}: row i of the left transform, column j of the right one. The
- * filter transform U is recomputed on every call (caching it would add 16/9 of every 3x3 weight to
- * the model's memory: ~1.5 GB for SD 1.5). Transforms run in Java, planes in parallel; the
- * gemms are ND4J's. Tiles beyond an odd side read zeros and their extra outputs are dropped.
- * Float32 error is that of the direct convolution's order of magnitude: the transforms only add,
- * subtract and halve (WinogradTest: within 1.2e-6 of max |y| of oneDNN at 40 input channels).
+ * <p>Index {@code xi = 6 i + j}: row i of the left transform, column j of the right one. The input
+ * and output transforms run in Vector API lanes over whole planes, whatever the map's width: the
+ * zero-padded input plane is split into 16 phase planes {@code P[q][r][u, t] = padded[4u + q, 4t + r]},
+ * in which each element of a tile's patch is one phase plane at the tile's index or the next one
+ * (C2 did not vectorise the six-output scalar loops: 8x slower). Tasks are blocks of channels, so
+ * that each reads or writes its slice of V and M in 36 contiguous runs. Tiles beyond a side that is
+ * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U runs on
+ * every call: caching it would keep 4x every 3x3 weight it serves.
+ *
+ * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract.
+ * Float32 error is ~10x the direct convolution's (the transforms' coefficients reach 8 and 1/24;
+ * WinogradTest measures it against oneDNN).
  */
 final class Winograd {
-    private static final ThreadBuffers FILTERS = new ThreadBuffers(2);
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final float[][] G = {
+        {1f / 4, 0, 0},
+        {-1f / 6, -1f / 6, -1f / 6},
+        {-1f / 6, 1f / 6, -1f / 6},
+        {1f / 24, 1f / 12, 1f / 6},
+        {1f / 24, -1f / 12, 1f / 6},
+        {0, 0, 1},
+    };
+    /** A task's slice of V or M is about this many floats per xi (channels x tiles). */
+    private static final int BLOCK_FLOATS = 2048;
 
     private Winograd() {
     }
@@ -42,233 +64,327 @@ final class Winograd {
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias) {
         int n = (int) x.size(0);
         int in = (int) x.size(1);
-        int h = (int) x.size(2);
-        int w = (int) x.size(3);
         int out = (int) weight.size(0);
-        int tilesH = (h + 1) / 2;
-        int tilesW = (w + 1) / 2;
-        int perImage = tilesH * tilesW;
-        long tiles = (long) n * perImage;
-        INDArray u = filterTransform(weight);                                              // [16, out, in]
-        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 16, in, tiles);              // [16, in, tiles]
-        inputTransform(x, n, in, h, w, tilesH, tilesW, v);
-        INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 16, out, tiles);             // [16, out, tiles]
-        for (int xi = 0; xi < 16; xi++) {
+        Layout l = new Layout(n, (int) x.size(2), (int) x.size(3));
+        INDArray u = filterTransform(weight);                                              // [36, out, in]
+        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);            // [36, in, tiles]
+        inputTransform(FusedKernels.dense(x), in, l, v);
+        INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, out, l.tiles);           // [36, out, tiles]
+        for (int xi = 0; xi < 36; xi++) {
             Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
         }
         Tensors.release(u, v);
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, h, w);
-        outputTransform(m, n, out, h, w, tilesH, tilesW, bias, y);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, l.h, l.w);
+        outputTransform(m, out, l, bias, y);
         Tensors.release(m);
         return y;
     }
 
-    /** {@code U[4i + j, o, c] = (G g G^T)[i, j]} for every filter {@code g = weight[o, c]}. */
+    /** The tiling of an [N, ., H, W] map: 4x4 tiles; phase planes of {@code (tilesH + 1) x (tilesW + 1)}. */
+    private static final class Layout {
+        final int n;
+        final int h;
+        final int w;
+        final int tilesH;
+        final int tilesW;
+        final int perImage;
+        final int tiles;
+        final int stride;                                             // a phase plane's row: tilesW + 1
+        final int phaseLength;                                        // (tilesH + 1) (tilesW + 1)
+        final int scratch;                                            // phaseLength, padded for whole-vector reads
+
+        Layout(int n, int h, int w) {
+            this.n = n;
+            this.h = h;
+            this.w = w;
+            this.tilesH = (h + 3) / 4;
+            this.tilesW = (w + 3) / 4;
+            this.perImage = tilesH * tilesW;
+            this.tiles = n * perImage;
+            this.stride = tilesW + 1;
+            this.phaseLength = (tilesH + 1) * stride;
+            this.scratch = phaseLength + 2 * L;
+        }
+
+        /** Channels per task: a slice of about {@link #BLOCK_FLOATS} per xi. */
+        int block(int channels) {
+            return Math.max(1, Math.min(channels, BLOCK_FLOATS / tiles));
+        }
+    }
+
+    /** {@code U[6 i + j, o, c] = (G g G^T)[i, j]} for every filter {@code g = weight[o, c]}. */
     static INDArray filterTransform(INDArray weight) {
         int out = (int) weight.size(0);
         int in = (int) weight.size(1);
         INDArray dense = FusedKernels.dense(weight);
-        INDArray u = Nd4j.createUninitialized(DataType.FLOAT, 16, out, in);
+        INDArray u = Nd4j.createUninitialized(DataType.FLOAT, 36, out, in);
         FloatBuffer src = dense.data().asNioFloat();
         FloatBuffer dst = u.data().asNioFloat();
         int srcBase = (int) dense.offset();
-        int dstBase = (int) u.offset();
+        long dstBase = u.offset();
         long plane = (long) out * in;
         IntStream.range(0, out).parallel().forEach(o -> {
-            float[] g = FILTERS.get(0, 9 * in);
-            float[] t = FILTERS.get(1, 16 * in);
+            Scratch s = SCRATCH.get().fitFilters(in);
+            float[] g = s.filters;
             src.get(srcBase + o * 9 * in, g, 0, 9 * in);
-            float[] h = new float[12];                                                     // g G^T, [3 rows, 4 columns]
-            for (int c = 0; c < in; c++) {
-                int b = 9 * c;
-                for (int r = 0; r < 3; r++) {
-                    float a0 = g[b + 3 * r];
-                    float a1 = g[b + 3 * r + 1];
-                    float a2 = g[b + 3 * r + 2];
-                    h[4 * r] = a0;
-                    h[4 * r + 1] = 0.5f * (a0 + a1 + a2);
-                    h[4 * r + 2] = 0.5f * (a0 - a1 + a2);
-                    h[4 * r + 3] = a2;
-                }
-                for (int j = 0; j < 4; j++) {                                              // G (g G^T), column j
-                    float h0 = h[j];
-                    float h1 = h[4 + j];
-                    float h2 = h[8 + j];
-                    t[j * in + c] = h0;                                                    // i = 0
-                    t[(4 + j) * in + c] = 0.5f * (h0 + h1 + h2);                           // i = 1
-                    t[(8 + j) * in + c] = 0.5f * (h0 - h1 + h2);                           // i = 2
-                    t[(12 + j) * in + c] = h2;                                             // i = 3
+            for (int k = 0; k < 9; k++) {                             // [in, 9] -> 9 planes of [in]
+                float[] gk = s.taps[k];
+                for (int c = 0; c < in; c++) {
+                    gk[c] = g[9 * c + k];
                 }
             }
-            for (int xi = 0; xi < 16; xi++) {
-                dst.put((int) (dstBase + xi * plane + (long) o * in), t, xi * in, in);
+            for (int i = 0; i < 6; i++) {                             // (G g)[i, kc], 6 x 3 planes
+                for (int kc = 0; kc < 3; kc++) {
+                    combine3(G[i], s.taps[kc], s.taps[3 + kc], s.taps[6 + kc], s.rows[3 * i + kc], in);
+                }
+            }
+            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j]
+                for (int j = 0; j < 6; j++) {
+                    combine3(G[j], s.rows[3 * i], s.rows[3 * i + 1], s.rows[3 * i + 2], s.filterOut, in);
+                    dst.put((int) (dstBase + (6 * i + j) * plane + (long) o * in), s.filterOut, 0, in);
+                }
             }
         });
         return u;
     }
 
-    /**
-     * {@code V[4i + j, c, tile] = (B^T d B)[i, j]}, d the 4x4 input patch of the tile (zeros outside the map).
-     *
-     * <p>Per plane: each row of the zero-padded plane is split into its even and odd columns
-     * (E, O), so that the four column combinations of {@code d B} are unit-stride loops over tile
-     * columns ({@code d0 - d2 = E[tx] - E[tx+1]}, ...), and the four row combinations of
-     * {@code B^T (d B)} likewise over tiles; every stream has its own array, which lets C2 vectorise
-     * the loops (one array with several offsets would be a possible alias to it).
-     */
-    private static void inputTransform(INDArray x, int n, int in, int h, int w, int tilesH, int tilesW, INDArray v) {
-        INDArray src = FusedKernels.dense(x);
-        FloatBuffer s = src.data().asNioFloat();
+    /** {@code r[c] = k[0] a[c] + k[1] b[c] + k[2] d[c]} (a one-output loop: C2 vectorises it). */
+    private static void combine3(float[] k, float[] a, float[] b, float[] d, float[] r, int n) {
+        float k0 = k[0];
+        float k1 = k[1];
+        float k2 = k[2];
+        for (int c = 0; c < n; c++) {
+            r[c] = k0 * a[c] + k1 * b[c] + k2 * d[c];
+        }
+    }
+
+    /** {@code V[6 i + j, c, tile] = (B^T d B)[i, j]}, d the tile's 6x6 input patch (zeros outside the map). */
+    private static void inputTransform(INDArray x, int in, Layout l, INDArray v) {
+        FloatBuffer s = x.data().asNioFloat();
         FloatBuffer d = v.data().asNioFloat();
-        int sBase = (int) src.offset();
+        int sBase = (int) x.offset();
         long dBase = v.offset();
-        int padH = 2 * tilesH + 2;                                    // padded rows: one zero ring, even sides
-        int perImage = tilesH * tilesW;
-        long tiles = (long) n * perImage;
-        IntStream.range(0, n * in).parallel().forEach(plane -> {
-            int sample = plane / in;
-            int c = plane % in;
-            Scratch k = SCRATCH.get().fit(w, padH, tilesW, perImage);
-            for (int y = 0; y < padH; y++) {
-                int iy = y - 1;
-                float[] even = k.even;
-                float[] odd = k.odd;
-                Arrays.fill(even, 0, tilesW + 1, 0f);
-                Arrays.fill(odd, 0, tilesW + 1, 0f);
-                if (iy >= 0 && iy < h) {
-                    s.get(sBase + (plane * h + iy) * w, k.row, 0, w);
-                    for (int ix = 0; ix < w; ix++) {                  // padded column ix + 1
-                        if ((ix & 1) == 0) {
-                            odd[ix >> 1] = k.row[ix];
-                        } else {
-                            even[(ix + 1) >> 1] = k.row[ix];
+        int block = l.block(in);
+        int pixels = l.h * l.w;
+        IntStream.range(0, (in + block - 1) / block).parallel().forEach(task -> {
+            int c0 = task * block;
+            int count = Math.min(block, in - c0);
+            Scratch k = SCRATCH.get().fitPlanes(l, block);
+            for (int cc = 0; cc < count; cc++) {
+                for (int sample = 0; sample < l.n; sample++) {
+                    s.get(sBase + (sample * in + c0 + cc) * pixels, k.image, 0, pixels);
+                    splitPhases(k.image, l, k.phases);
+                    for (int q = 0; q < 4; q++) {                     // d B along every padded row at once
+                        float[][] p = k.phases[q];
+                        transformB(p[0], p[1], p[2], p[3], p[0], p[1], 1, k.cols[q], l.phaseLength - 1);
+                    }
+                    for (int j = 0; j < 6; j++) {                     // B^T (d B) down every tile column
+                        float[] a = k.cols[0][j];
+                        float[] b = k.cols[1][j];
+                        transformB(a, b, k.cols[2][j], k.cols[3][j], a, b, l.stride, k.tilesOfColumn(j), l.tilesH * l.stride);
+                    }
+                    int at = cc * l.tiles + sample * l.perImage;
+                    for (int xi = 0; xi < 36; xi++) {                 // drop each row's junk column t = tilesW
+                        for (int ty = 0; ty < l.tilesH; ty++) {
+                            System.arraycopy(k.tiles[xi], ty * l.stride, k.slices[xi], at + ty * l.tilesW, l.tilesW);
                         }
                     }
                 }
-                int at = y * tilesW;
-                float[] c0 = k.cols[0];
-                float[] c1 = k.cols[1];
-                float[] c2 = k.cols[2];
-                float[] c3 = k.cols[3];
-                for (int tx = 0; tx < tilesW; tx++) {                 // d B: d0 - d2, d1 + d2, d2 - d1, d1 - d3
-                    c0[at + tx] = even[tx] - even[tx + 1];
-                    c1[at + tx] = odd[tx] + even[tx + 1];
-                    c2[at + tx] = even[tx + 1] - odd[tx];
-                    c3[at + tx] = odd[tx] - odd[tx + 1];
-                }
             }
-            for (int j = 0; j < 4; j++) {                             // B^T (d B): r0 - r2, r1 + r2, r2 - r1, r1 - r3
-                float[] cj = k.cols[j];
-                float[] t0 = k.tiles[j];
-                float[] t1 = k.tiles[4 + j];
-                float[] t2 = k.tiles[8 + j];
-                float[] t3 = k.tiles[12 + j];
-                for (int ty = 0; ty < tilesH; ty++) {
-                    int r0 = 2 * ty * tilesW;
-                    int r1 = r0 + tilesW;
-                    int r2 = r1 + tilesW;
-                    int r3 = r2 + tilesW;
-                    int o = ty * tilesW;
-                    for (int tx = 0; tx < tilesW; tx++) {
-                        t0[o + tx] = cj[r0 + tx] - cj[r2 + tx];
-                        t1[o + tx] = cj[r1 + tx] + cj[r2 + tx];
-                        t2[o + tx] = cj[r2 + tx] - cj[r1 + tx];
-                        t3[o + tx] = cj[r1 + tx] - cj[r3 + tx];
-                    }
-                }
-            }
-            for (int xi = 0; xi < 16; xi++) {
-                d.put((int) (dBase + (xi * (long) in + c) * tiles + (long) sample * perImage), k.tiles[xi], 0, perImage);
+            for (int xi = 0; xi < 36; xi++) {                         // V[xi, c0 .. c0 + count, all tiles]
+                d.put((int) (dBase + ((long) xi * in + c0) * l.tiles), k.slices[xi], 0, count * l.tiles);
             }
         });
     }
 
-    /** {@code y[tile] = A^T M A + bias}, M the tile's 16 gemm outputs; the 2x2 tiles are written into their planes. */
-    private static void outputTransform(INDArray m, int n, int out, int h, int w, int tilesH, int tilesW, float[] bias, INDArray y) {
+    /**
+     * The zero-padded plane (one zero row and column before the map, zeros after it up to
+     * {@code 4 tiles + 2}) as 16 phase planes {@code p[q][r][u stride + t] = padded[4u + q, 4t + r]}.
+     */
+    private static void splitPhases(float[] image, Layout l, float[][][] p) {
+        for (float[][] pq : p) {
+            for (float[] pqr : pq) {
+                Arrays.fill(pqr, 0, l.phaseLength, 0f);
+            }
+        }
+        for (int iy = 0; iy < l.h; iy++) {
+            int y = iy + 1;
+            float[][] pq = p[y & 3];
+            int rowBase = (y >> 2) * l.stride;
+            int src = iy * l.w;
+            for (int r = 0; r < 4; r++) {                             // padded column 4t + r = image column 4t + r - 1
+                float[] pqr = pq[r];
+                for (int t = r == 0 ? 1 : 0, ix = 4 * t + r - 1; ix < l.w; t++, ix += 4) {
+                    pqr[rowBase + t] = image[src + ix];
+                }
+            }
+        }
+    }
+
+    /**
+     * The six rows of {@code B^T} applied to {@code (d0, d1, d2, d3, d4, d5)} at {@code [0, n)} rounded
+     * up to whole vectors, where {@code d4 = e4[i + next]}, {@code d5 = e5[i + next]} and the others are at i.
+     */
+    private static void transformB(float[] d0, float[] d1, float[] d2, float[] d3, float[] e4, float[] e5, int next, float[][] r, int n) {
+        float[] r0 = r[0];
+        float[] r1 = r[1];
+        float[] r2 = r[2];
+        float[] r3 = r[3];
+        float[] r4 = r[4];
+        float[] r5 = r[5];
+        for (int i = 0; i < n; i += L) {
+            FloatVector a0 = FloatVector.fromArray(S, d0, i);
+            FloatVector a1 = FloatVector.fromArray(S, d1, i);
+            FloatVector a2 = FloatVector.fromArray(S, d2, i);
+            FloatVector a3 = FloatVector.fromArray(S, d3, i);
+            FloatVector a4 = FloatVector.fromArray(S, e4, i + next);
+            FloatVector a5 = FloatVector.fromArray(S, e5, i + next);
+            a0.mul(4f).sub(a2.mul(5f)).add(a4).intoArray(r0, i);              // 4 d0 - 5 d2 + d4
+            a3.add(a4).sub(a1.add(a2).mul(4f)).intoArray(r1, i);              // -4 d1 - 4 d2 + d3 + d4
+            a4.sub(a3).add(a1.sub(a2).mul(4f)).intoArray(r2, i);              // 4 d1 - 4 d2 - d3 + d4
+            a4.sub(a2).add(a3.sub(a1).mul(2f)).intoArray(r3, i);              // -2 d1 - d2 + 2 d3 + d4
+            a4.sub(a2).add(a1.sub(a3).mul(2f)).intoArray(r4, i);              // 2 d1 - d2 - 2 d3 + d4
+            a1.mul(4f).sub(a3.mul(5f)).add(a5).intoArray(r5, i);              // 4 d1 - 5 d3 + d5
+        }
+    }
+
+    /** {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs; the 4x4 tiles are written into their planes. */
+    private static void outputTransform(INDArray m, int out, Layout l, float[] bias, INDArray y) {
         FloatBuffer s = m.data().asNioFloat();
         FloatBuffer d = y.data().asNioFloat();
         long sBase = m.offset();
         int dBase = (int) y.offset();
-        int perImage = tilesH * tilesW;
-        long tiles = (long) n * perImage;
-        IntStream.range(0, n * out).parallel().forEach(plane -> {
-            int sample = plane / out;
-            int k = plane % out;
-            Scratch b = SCRATCH.get().fit(w, 2 * tilesH + 2, tilesW, perImage);
-            for (int xi = 0; xi < 16; xi++) {
-                s.get((int) (sBase + (xi * (long) out + k) * tiles + (long) sample * perImage), b.tiles[xi], 0, perImage);
+        int block = l.block(out);
+        int pixels = l.h * l.w;
+        IntStream.range(0, (out + block - 1) / block).parallel().forEach(task -> {
+            int k0 = task * block;
+            int count = Math.min(block, out - k0);
+            Scratch b = SCRATCH.get().fitPlanes(l, block);
+            float[][] t = b.slices;
+            for (int xi = 0; xi < 36; xi++) {                         // M[xi, k0 .. k0 + count, all tiles]
+                s.get((int) (sBase + ((long) xi * out + k0) * l.tiles), t[xi], 0, count * l.tiles);
             }
-            float[][] t = b.tiles;
-            for (int j = 0; j < 4; j++) {                             // A^T M: rows m0 + m1 + m2 and m1 - m2 - m3
-                float[] m0 = t[j];
-                float[] m1 = t[4 + j];
-                float[] m2 = t[8 + j];
-                float[] m3 = t[12 + j];
-                float[] a0 = b.cols[j];
-                float[] a1 = b.rows[j];
-                for (int i = 0; i < perImage; i++) {
-                    a0[i] = m0[i] + m1[i] + m2[i];
-                    a1[i] = m1[i] - m2[i] - m3[i];
+            for (int kk = 0; kk < count; kk++) {
+                float bk = bias == null ? 0f : bias[k0 + kk];
+                for (int sample = 0; sample < l.n; sample++) {
+                    int at = kk * l.tiles + sample * l.perImage;
+                    for (int j = 0; j < 6; j++) {                     // A^T M, column j: 4 rows
+                        transformA(t[j], t[6 + j], t[12 + j], t[18 + j], t[24 + j], t[30 + j], at, 0f, b.half[j], l.perImage);
+                    }
+                    for (int a = 0; a < 4; a++) {                     // (A^T M) A, row a: 4 columns
+                        float[][][] r = b.half;
+                        transformA(r[0][a], r[1][a], r[2][a], r[3][a], r[4][a], r[5][a], 0, bk, b.outputs[a], l.perImage);
+                    }
+                    scatter(b.outputs, l, b.image);
+                    d.put(dBase + (sample * out + k0 + kk) * pixels, b.image, 0, pixels);
                 }
-            }
-            float bk = bias == null ? 0f : bias[k];
-            for (int a = 0; a < 2; a++) {                             // (A^T M) A: columns s0 + s1 + s2 and s1 - s2 - s3
-                float[][] r = a == 0 ? b.cols : b.rows;
-                float[] left = b.left[a];
-                float[] right = b.right[a];
-                float[] s0 = r[0];
-                float[] s1 = r[1];
-                float[] s2 = r[2];
-                float[] s3 = r[3];
-                for (int i = 0; i < perImage; i++) {
-                    left[i] = s0[i] + s1[i] + s2[i] + bk;
-                    right[i] = s1[i] - s2[i] - s3[i] + bk;
-                }
-            }
-            float[] line = b.row;
-            for (int yy = 0; yy < h; yy++) {                          // output row yy = 2 ty + a
-                float[] left = b.left[yy & 1];
-                float[] right = b.right[yy & 1];
-                int o = (yy >> 1) * tilesW;
-                for (int tx = 0; tx < tilesW; tx++) {
-                    line[2 * tx] = left[o + tx];
-                    line[2 * tx + 1] = right[o + tx];
-                }
-                d.put(dBase + (plane * h + yy) * w, line, 0, w);
             }
         });
     }
 
-    /** A thread's working arrays, one per stream (see {@link #inputTransform}), grown to the largest plane seen. */
-    private static final class Scratch {
-        float[] row = new float[0];
-        float[] even = new float[0];
-        float[] odd = new float[0];
-        final float[][] cols = new float[4][0];
-        final float[][] rows = new float[4][0];
-        final float[][] tiles = new float[16][0];
-        final float[][] left = new float[2][0];
-        final float[][] right = new float[2][0];
+    /**
+     * The four rows of {@code A^T} applied to {@code (m0 .. m5)} at {@code from + [0, n)} (whole
+     * vectors), plus {@code bias}, into {@code r[.][0, n)}.
+     */
+    private static void transformA(float[] m0, float[] m1, float[] m2, float[] m3, float[] m4, float[] m5, int from, float bias, float[][] r, int n) {
+        float[] r0 = r[0];
+        float[] r1 = r[1];
+        float[] r2 = r[2];
+        float[] r3 = r[3];
+        FloatVector b = FloatVector.broadcast(S, bias);
+        for (int i = 0; i < n; i += L) {
+            int at = from + i;
+            FloatVector a1 = FloatVector.fromArray(S, m1, at);
+            FloatVector a2 = FloatVector.fromArray(S, m2, at);
+            FloatVector a3 = FloatVector.fromArray(S, m3, at);
+            FloatVector a4 = FloatVector.fromArray(S, m4, at);
+            FloatVector sum12 = a1.add(a2);
+            FloatVector dif12 = a1.sub(a2);
+            FloatVector sum34 = a3.add(a4);
+            FloatVector dif34 = a3.sub(a4);
+            FloatVector.fromArray(S, m0, at).add(sum12).add(sum34).add(b).intoArray(r0, i);     // m0 + m1 + m2 + m3 + m4
+            dif12.add(dif34.mul(2f)).add(b).intoArray(r1, i);                                 // m1 - m2 + 2 (m3 - m4)
+            sum12.add(sum34.mul(4f)).add(b).intoArray(r2, i);                                 // m1 + m2 + 4 (m3 + m4)
+            dif12.add(dif34.mul(8f)).add(FloatVector.fromArray(S, m5, at)).add(b).intoArray(r3, i); // m1 - m2 + 8 (m3 - m4) + m5
+        }
+    }
 
-        Scratch fit(int w, int padH, int tilesW, int perImage) {
-            if (row.length < 2 * tilesW + 2) {
-                row = new float[2 * tilesW + 2];
-                even = new float[tilesW + 1];
-                odd = new float[tilesW + 1];
+    /** {@code image[4 ty + a, 4 tx + c] = y[a][c][ty tilesW + tx]}, dropping rows and columns beyond the map. */
+    private static void scatter(float[][][] y, Layout l, float[] image) {
+        for (int yy = 0; yy < l.h; yy++) {
+            float[][] row = y[yy & 3];
+            int o = (yy >> 2) * l.tilesW;
+            int base = yy * l.w;
+            for (int c = 0; c < 4; c++) {
+                float[] rc = row[c];
+                for (int tx = 0, xx = c; xx < l.w; tx++, xx += 4) {
+                    image[base + xx] = rc[o + tx];
+                }
             }
-            int colLength = Math.max(padH * tilesW, perImage);
-            for (int i = 0; i < 4; i++) {
-                cols[i] = cols[i].length < colLength ? new float[colLength] : cols[i];
-                rows[i] = rows[i].length < perImage ? new float[perImage] : rows[i];
+        }
+    }
+
+    /** A thread's working arrays, grown to the largest shape seen; every length is padded for whole-vector access. */
+    private static final class Scratch {
+        float[] image = new float[0];
+        final float[][][] phases = new float[4][4][0];                // [q][r]
+        final float[][][] cols = new float[4][6][0];                  // [q][j]: d B on the phase-q rows
+        final float[][] tiles = new float[36][0];                     // [6 i + j]: one plane's B^T d B
+        final float[][] slices = new float[36][0];                    // [xi]: a task's [channels, tiles] of V or M
+        final float[][][] half = new float[6][4][0];                  // [j][a]: A^T M
+        final float[][][] outputs = new float[4][4][0];               // [a][c]: A^T M A
+        private final float[][] column = new float[6][];
+        float[] filters = new float[0];
+        final float[][] taps = new float[9][0];
+        final float[][] rows = new float[18][0];
+        float[] filterOut = new float[0];
+
+        Scratch fitPlanes(Layout l, int block) {
+            image = grow(image, l.h * l.w);
+            int perImage = l.perImage + L;
+            for (int q = 0; q < 4; q++) {
+                for (int r = 0; r < 4; r++) {
+                    phases[q][r] = grow(phases[q][r], l.scratch);
+                    outputs[q][r] = grow(outputs[q][r], perImage);
+                }
+                for (int j = 0; j < 6; j++) {
+                    cols[q][j] = grow(cols[q][j], l.scratch);
+                }
             }
-            for (int i = 0; i < 16; i++) {
-                tiles[i] = tiles[i].length < perImage ? new float[perImage] : tiles[i];
+            for (int i = 0; i < 36; i++) {
+                tiles[i] = grow(tiles[i], l.scratch);
+                slices[i] = grow(slices[i], block * l.tiles + L);
             }
-            for (int i = 0; i < 2; i++) {
-                left[i] = left[i].length < perImage ? new float[perImage] : left[i];
-                right[i] = right[i].length < perImage ? new float[perImage] : right[i];
+            for (int j = 0; j < 6; j++) {
+                for (int a = 0; a < 4; a++) {
+                    half[j][a] = grow(half[j][a], perImage);
+                }
             }
             return this;
+        }
+
+        /** The six output streams {@code tiles[6 i + j]}, i = 0..5, of column j. */
+        float[][] tilesOfColumn(int j) {
+            for (int i = 0; i < 6; i++) {
+                column[i] = tiles[6 * i + j];
+            }
+            return column;
+        }
+
+        Scratch fitFilters(int in) {
+            filters = grow(filters, 9 * in);
+            filterOut = grow(filterOut, in);
+            for (int k = 0; k < 9; k++) {
+                taps[k] = grow(taps[k], in);
+            }
+            for (int k = 0; k < 18; k++) {
+                rows[k] = grow(rows[k], in);
+            }
+            return this;
+        }
+
+        private static float[] grow(float[] a, int length) {
+            return a.length < length ? new float[length] : a;
         }
     }
 

@@ -62,14 +62,15 @@ class Conv2dTest {
         Conv2d wide = Conv2d.of(Nd4j.randn(6L, new long[] {8, 640, 3, 3}).muli(1.0 / 76), Nd4j.randn(7L, new long[] {8}), 1, 1);
         INDArray x64 = Nd4j.randn(8L, new long[] {1, 640, 64, 64});
         assertTrue(wide.preferWinograd(x64), "640 channels at 64x64");
-        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 32)), "640 channels at 32x32: oneDNN");
+        assertTrue(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 32)), "640 channels at 32x32");
         assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 16, 16)), "16x16");
+        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 31)), "below 32x32 positions");
         assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 32, 32)), "960 at 32x32");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 320, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 320, 64, 64)), "320 at 64x64");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 2, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 64, 64)), "stride 2");
         INDArray expected = wide.oneDnnForward(x64);
         double diff = expected.sub(wide.forward(x64)).amaxNumber().doubleValue();
-        assertTrue(diff <= 5e-6 * expected.amaxNumber().doubleValue(), "forward (Winograd) against oneDNN: " + diff);
+        assertTrue(diff <= 5e-5 * expected.amaxNumber().doubleValue(), "forward (Winograd) against oneDNN: " + diff);   // WinogradTest's bound
     }
 
     @ParameterizedTest(name = "N={0} in={1} out={2} k={3} pad={4} {5}x{6} bands of {7}")

@@ -9,10 +9,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Winograd F(2x2, 3x3) against ND4J's direct conv2d (oneDNN), an independent implementation:
- * even and odd sides (a last tile half outside the map), one tile, batches, with and without bias.
- * Tolerance 5e-6 of max |y| (measured up to 1.2e-6 at 40 input channels): both are float32 sums
- * of in x 9 products in different orders, and the transforms only add, subtract and halve.
+ * Winograd F(4x4, 3x3) against ND4J's direct conv2d (oneDNN), an independent implementation: sides
+ * that are and are not multiples of 4 (a last tile partly outside the map), one tile, batches,
+ * channel counts that split into whole and partial task blocks, with and without bias.
+ *
+ * <p>Tolerance 5e-5 of max |y|: both are float32 sums of in x 9 products in different orders, and
+ * the F(4x4, 3x3) transforms scale rounding errors by their coefficients (up to 8 in A^T, 5 in B^T,
+ * 1/24 in G); measured 0.8e-5 to 1.3e-5 of max |y| at 320-1920 channels (benchmarks/README.md),
+ * ~10x F(2x2, 3x3)'s. A wrong coefficient or a misplaced tile gives errors of order max |y|.
  */
 class WinogradTest {
     @ParameterizedTest(name = "N={0} in={1} out={2} {3}x{4} bias={5}")
@@ -22,7 +26,11 @@ class WinogradTest {
         "3, 4, 6, 2, 2, false",
         "1, 3, 5, 1, 1, true",
         "2, 40, 32, 17, 16, true",
-        "1, 64, 64, 32, 32, false"
+        "1, 64, 64, 32, 32, false",
+        "2, 40, 24, 32, 32, true",
+        "2, 10, 6, 64, 64, true",
+        "1, 7, 9, 6, 10, false",
+        "2, 5, 3, 13, 9, true"
     })
     void matchesTheDirectConvolution(int n, int in, int out, int h, int w, boolean withBias) {
         INDArray weight = Nd4j.randn(1L, new long[] {out, in, 3, 3});
@@ -34,7 +42,7 @@ class WinogradTest {
         assertArrayEquals(expected.shape(), actual.shape());
         double scale = expected.amaxNumber().doubleValue();
         double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff <= 5e-6 * scale, "max |winograd - oneDNN| = " + diff + " at max |y| = " + scale);
+        assertTrue(diff <= 5e-5 * scale, "max |winograd - oneDNN| = " + diff + " at max |y| = " + scale);
     }
 
     @org.junit.jupiter.api.Test
