@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,6 +37,10 @@ final class VectorKernels extends FusedKernels {
     /** -127 ln 2: the clamp at which {@link #exp} builds 2^-127 as +0. */
     private static final float EXP_ZERO = -88.02969f;
     private static final float EXP_MAX = 88.37626f;                 // 127.5 ln 2: n stays <= 127
+    private static final int SIGN = 0x80000000;
+    private static final int EXP_MAX_BITS = Float.floatToRawIntBits(EXP_MAX);
+    private static final int EXP_ZERO_FLIPPED = Float.floatToRawIntBits(EXP_ZERO) ^ SIGN;
+    private static final int ERF_MAX_BITS = Float.floatToRawIntBits(4f);
     private static final float LOG2E = 1.44269504f;
     // ln 2 = LN2_HI + LN2_LO, LN2_HI with 16 significant bits so that n * LN2_HI is exact for |n| <= 128
     private static final float LN2_HI = 0.693145751953125f;
@@ -223,13 +228,21 @@ final class VectorKernels extends FusedKernels {
         return (n + S.length() - 1) / S.length() * S.length();
     }
 
-    /** One row in place, {@code n} a whole number of vectors: max, {@code e = exp(v - max)} and its sum, {@code v = e / sum}. */
+    /**
+     * One row in place, {@code n} a whole number of vectors: max, {@code e = exp(v - max)} and its
+     * sum, {@code v = e / sum}. A row whose max is not finite (a NaN in it, +inf, or every entry
+     * -inf) becomes NaN, as {@code exp(v - max) / sum} is in exact arithmetic (and PyTorch's softmax).
+     */
     static void softmax(float[] v, int n) {
         FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < n; j += S.length()) {
-            mv = mv.max(FloatVector.fromArray(S, v, j));
+            mv = mv.max(FloatVector.fromArray(S, v, j));                // NaN wins Java's max
         }
         float max = mv.reduceLanes(VectorOperators.MAX);                // exact in any order
+        if (!Float.isFinite(max)) {
+            Arrays.fill(v, 0, n, Float.NaN);
+            return;
+        }
         FloatVector sv = FloatVector.zero(S);
         for (int j = 0; j < n; j += S.length()) {
             FloatVector e = exp(FloatVector.fromArray(S, v, j).sub(max));
@@ -259,9 +272,15 @@ final class VectorKernels extends FusedKernels {
      * bits. x is clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}]: at the low end n = -127, whose
      * exponent field is 0, so {@code 2^n} is +0 and e^x is 0 (below ~-87.7, where e^x is under the
      * smallest normal float anyway), with no blend; at the top e^x ~ 2.4e38, the largest 2^n there is.
+     * -inf gives 0, +inf the top value; a NaN lane gives a number, not NaN (the caller checks:
+     * {@link #softmax} does).
+     *
+     * <p>The clamps compare the floats' bits as integers ({@link #clampExp}): JDK 17 compiles
+     * {@code FloatVector.max/min} to a compare-and-blend sequence for Java's NaN and signed-zero
+     * rules, which measured half of this function's time.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(EXP_ZERO).min(EXP_MAX);
+        FloatVector c = clampExp(x);
         FloatVector rounded = c.mul(LOG2E).add(ROUNDER);                // n in the low mantissa bits
         FloatVector n = rounded.sub(ROUNDER);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
@@ -278,6 +297,18 @@ final class VectorKernels extends FusedKernels {
         return p.mul(twoToN);
     }
 
+    /**
+     * x clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}] on its bits: as signed integers the bits of
+     * non-negative floats are in float order and below every negative float's, so a signed min caps
+     * the top; with the sign bit flipped, signed order is the bits' unsigned order, in which
+     * non-negative floats come first and negative ones in order of magnitude, so a min there
+     * raises the bottom (-inf included).
+     */
+    private static FloatVector clampExp(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts().min(EXP_MAX_BITS);
+        return bits.lanewise(VectorOperators.XOR, SIGN).min(EXP_ZERO_FLIPPED).lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats();
+    }
+
     /** {@code o[j] = p[j] * gelu(p[inner + j])}, {@code inner} a whole number of vectors; GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
     static void gatedGelu(float[] p, int inner, float[] o) {
         for (int j = 0; j < inner; j += S.length()) {
@@ -287,9 +318,15 @@ final class VectorKernels extends FusedKernels {
         }
     }
 
-    /** erf, lane by lane: {@code x P(x^2) / Q(x^2)} with x clamped to [-4, 4]. */
+    /**
+     * erf, lane by lane: {@code x P(x^2) / Q(x^2)} with x clamped to [-4, 4], on its bits as in
+     * {@link #clampExp} (|x| capped by a signed min of the magnitude bits, the sign put back); a NaN
+     * lane gives +-1, not NaN ({@link #gatedGelu} multiplies by the unclamped value, which keeps it NaN).
+     */
     static FloatVector erf(FloatVector x) {
-        FloatVector c = x.max(-4f).min(4f);
+        IntVector bits = x.reinterpretAsInts();
+        IntVector magnitude = bits.lanewise(VectorOperators.AND, ~SIGN).min(ERF_MAX_BITS);
+        FloatVector c = magnitude.lanewise(VectorOperators.OR, bits.lanewise(VectorOperators.AND, SIGN)).reinterpretAsFloats();
         FloatVector x2 = c.mul(c);
         FloatVector p = FloatVector.broadcast(S, ERF_P[ERF_P.length - 1]);
         for (int i = ERF_P.length - 2; i >= 0; i--) {

@@ -62,6 +62,30 @@ class FusedKernelsTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void aSoftmaxRowWithANaNOrNoFiniteMaxIsNaNAndLeavesTheOthers(FusedKernels k) {
+        // exp(v - max) / sum is NaN when v holds a NaN, when max is +inf (inf - inf) and when every
+        // entry is -inf (0 / 0), as PyTorch's softmax gives; the other rows are unaffected.
+        float inf = Float.POSITIVE_INFINITY;
+        float[][] rows = {
+            {1f, Float.NaN, 2f, 3f, 0f, -1f, 4f, 2f, 1f, 0f, 3f, 1f, 2f, 0f, 1f, 2f, 5f},
+            {1f, inf, 2f, 3f, 0f, -1f, 4f, 2f, 1f, 0f, 3f, 1f, 2f, 0f, 1f, 2f, 5f},
+            {-inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf},
+            {0f, -inf, 0f, -inf, 0f, -inf, 0f, -inf, 0f, -inf, 0f, -inf, 0f, -inf, 0f, -inf, 0f},
+        };
+        INDArray x = Nd4j.create(rows);
+        k.softmaxRows(x);
+        for (int r = 0; r < 3; r++) {
+            for (int j = 0; j < 17; j++) {
+                assertTrue(Float.isNaN(x.getFloat(r, j)), k.name() + " row " + r + " col " + j + ": " + x.getFloat(r, j));
+            }
+        }
+        for (int j = 0; j < 17; j++) {
+            assertEquals(j % 2 == 0 ? 1.0 / 9 : 0.0, x.getFloat(3, j), 1e-7, k.name() + " row 3 col " + j);   // -inf entries: exactly 0
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void softmaxRowsWorksOnARowBlockView(FusedKernels k) {
         INDArray whole = Nd4j.randn(3L, new long[] {8, 40}).castTo(DataType.FLOAT);
         INDArray expected = whole.dup();

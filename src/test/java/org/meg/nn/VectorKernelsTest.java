@@ -2,6 +2,7 @@ package org.meg.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
@@ -34,6 +35,36 @@ class VectorKernelsTest {
             assertEquals(want, y[i], tolerance, "exp(" + x[i] + ")");
         }
         assertEquals(1f, y[0], 0f, "e^0 is exactly 1");
+    }
+
+    @Test
+    void expAndErfClampTheirEndsOnTheBits() {
+        // The integer-domain clamps: -inf and anything below ~-88 give exactly 0, -0 and +0 give
+        // exactly 1, +inf the top value e^88.376 (finite); erf is +-1 beyond +-4 and at +-inf, odd at 0.
+        float[] x = {Float.NEGATIVE_INFINITY, -1e30f, -100f, -0f, 0f, Float.POSITIVE_INFINITY, 1e30f, 88.37626f,
+            -88.5f, 1f, -1f, 2f, -3f, 4f, 0.5f, 10f};
+        float[] e = apply(x, v -> VectorKernels.exp(v));
+        float[] want = {0f, 0f, 0f, 1f, 1f};
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], e[i], 0f, "exp(" + x[i] + ")");
+        }
+        assertEquals(e[7], e[5], 0f, "exp(+inf) is the cap");
+        assertEquals(e[7], e[6], 0f, "exp(1e30) is the cap");
+        assertEquals(Math.exp(x[7]), e[7], 1.5 * Math.ulp(1f) * Math.exp(x[7]), "the cap, e^EXP_MAX");
+        float[] y = apply(new float[] {Float.NEGATIVE_INFINITY, -1e30f, -5f, -4f, -0f, 0f, 4f, 5f, 1e30f, Float.POSITIVE_INFINITY,
+            1f, -1f, 2f, -2f, 3f, -3f}, v -> VectorKernels.erf(v));
+        float[] erfWant = {-1f, -1f, -1f, -1f, 0f, 0f, 1f, 1f, 1f, 1f};
+        for (int i = 0; i < erfWant.length; i++) {
+            assertEquals(erfWant[i], y[i], 5e-7, "erf, entry " + i);
+        }
+        assertEquals(-y[10], y[11], 0f, "erf is odd");
+        float[] gate = new float[2 * LANES];                              // [value | gate], one vector each
+        java.util.Arrays.fill(gate, 1f);
+        gate[LANES] = Float.NaN;
+        float[] gelu = new float[LANES];
+        VectorKernels.gatedGelu(gate, LANES, gelu);
+        assertTrue(Float.isNaN(gelu[0]), "a NaN gate stays NaN through GEGLU: " + gelu[0]);
+        assertEquals(1.0 * 0.5 * (1 + Erf.erf(1 / Math.sqrt(2))), gelu[1], 1e-6, "gelu(1)");
     }
 
     @Test
