@@ -25,6 +25,8 @@ fi
 
 # 3. Run. JMH forks inherit this environment (thread count) and classpath.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+# libgomp's threads sleep after each parallel region instead of spinning (see bin/meg); OMP_WAIT_POLICY=ACTIVE to compare.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 cd "$here"
 cp="target/classes:$(cat target/classpath.txt)"
 # The engine's fused kernels use the Vector API when the module is resolved (org.meg.nn.FusedKernels);
