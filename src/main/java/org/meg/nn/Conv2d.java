@@ -154,24 +154,28 @@ public final class Conv2d {
         return y;
     }
 
-    /** Input depth and map size from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
+    /** Input depth, map size and their product from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
     static final int WINOGRAD_MIN_IN = 640;
-    static final int WINOGRAD_MIN_POSITIONS = 32 * 32;
+    static final int WINOGRAD_MIN_POSITIONS = 16 * 16;
+    static final long WINOGRAD_MIN_WORK = 1920L * 16 * 16;
     /** {@code -Dmeg.winograd=false} keeps every convolution on the direct paths (for A/B measurements). */
     static volatile boolean winograd = !"false".equals(System.getProperty("meg.winograd"));
 
     /**
      * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, at least
-     * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 32x32, and the JDK's Vector API
-     * present (its transforms run in vector lanes; see {@link FusedKernels}). Measured on the SD 1.5
-     * U-Net's shapes (batch 2, 2 threads, interleaved, benchmarks/README.md): 0.39-0.88x the time
-     * of the direct paths there (640 -> 640 at 32x32: 36 vs 41 ms; 1280 -> 1280 at 32x32: 82 vs
-     * 172 ms); at 320 input channels and at 16x16 and below the filter and data transforms cost
-     * about what the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 47 vs 42 ms).
+     * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 16x16 with
+     * {@code in H W >= 1920 x 16 x 16}, and the JDK's Vector API present (the transforms run in vector
+     * lanes; see {@link FusedKernels}). Measured on the SD 1.5 U-Net's shapes (batch 2, 2 threads,
+     * interleaved, benchmarks/README.md): 0.4-0.9x the time of the direct paths there (640 -> 640 at
+     * 32x32: 33 vs 42 ms; 1280 -> 1280 at 32x32: 82 vs 172 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms);
+     * below that work, at 320 input channels and at 8x8 the filter and data transforms cost as much
+     * as the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 42 vs 42 ms; 640 -> 1280 at
+     * 16x16: 27 vs 24 ms).
      */
     boolean preferWinograd(INDArray x) {
+        long positions = x.size(2) * x.size(3);
         return winograd && FusedKernels.vectorApi() && weight.size(2) == 3 && weight.size(3) == 3 && stride == 1 && padding == 1
-                && x.size(1) >= WINOGRAD_MIN_IN && x.size(2) * x.size(3) >= WINOGRAD_MIN_POSITIONS;
+                && x.size(1) >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS && x.size(1) * positions >= WINOGRAD_MIN_WORK;
     }
 
     /** The Winograd path, whatever the shape (3x3, stride 1, padding 1 only); package-private for tests. */
