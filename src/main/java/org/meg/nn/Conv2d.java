@@ -158,24 +158,33 @@ public final class Conv2d {
     static final int WINOGRAD_MIN_IN = 640;
     static final int WINOGRAD_MIN_POSITIONS = 16 * 16;
     static final long WINOGRAD_MIN_WORK = 1920L * 16 * 16;
+    /** ... or, on maps of at least {@link #BANDED_MIN_POSITIONS}, from this input depth. */
+    static final int WINOGRAD_LARGE_MAP_MIN_IN = 128;
     /** {@code -Dmeg.winograd=false} keeps every convolution on the direct paths (for A/B measurements). */
     static volatile boolean winograd = !"false".equals(System.getProperty("meg.winograd"));
 
     /**
-     * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, at least
+     * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, the JDK's Vector
+     * API present (the transforms run in vector lanes; see {@link FusedKernels}), and either at least
      * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 16x16 with
-     * {@code in H W >= 1920 x 16 x 16}, and the JDK's Vector API present (the transforms run in vector
-     * lanes; see {@link FusedKernels}). Measured on the SD 1.5 U-Net's shapes (batch 2, 2 threads,
-     * interleaved, benchmarks/README.md): 0.4-0.9x the time of the direct paths there (640 -> 640 at
-     * 32x32: 33 vs 42 ms; 1280 -> 1280 at 32x32: 82 vs 172 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms);
-     * below that work, at 320 input channels and at 8x8 the filter and data transforms cost as much
-     * as the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 42 vs 42 ms; 640 -> 1280 at
-     * 16x16: 27 vs 24 ms).
+     * {@code in H W >= 1920 x 16 x 16} (the U-Net's wide levels) or at least
+     * {@link #WINOGRAD_LARGE_MAP_MIN_IN} channels on a map of at least 128x128 (the VAE's).
+     * Measured (2 threads, interleaved, benchmarks/README.md): in the U-Net (batch 2) 0.4-0.9x the
+     * time of the direct paths (640 -> 640 at 32x32: 33 vs 42 ms; 1280 -> 1280 at 32x32: 82 vs
+     * 172 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms); in the VAE (batch 1) 0.23-0.74x oneDNN's banded
+     * path (512 -> 512 at 256x256: 356 vs 1543 ms; 128 -> 128 at 512x512: 132 vs 261 ms). Below that
+     * work, at 320-512 channels on 64x64 and at 8x8 the filter and data transforms cost as much as
+     * the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 42 vs 42 ms; 640 -> 1280 at 16x16:
+     * 27 vs 24 ms).
      */
     boolean preferWinograd(INDArray x) {
+        if (!winograd || !FusedKernels.vectorApi() || weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {
+            return false;
+        }
+        long in = x.size(1);
         long positions = x.size(2) * x.size(3);
-        return winograd && FusedKernels.vectorApi() && weight.size(2) == 3 && weight.size(3) == 3 && stride == 1 && padding == 1
-                && x.size(1) >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS && x.size(1) * positions >= WINOGRAD_MIN_WORK;
+        return in >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS && in * positions >= WINOGRAD_MIN_WORK
+                || in >= WINOGRAD_LARGE_MAP_MIN_IN && positions >= BANDED_MIN_POSITIONS;
     }
 
     /** The Winograd path, whatever the shape (3x3, stride 1, padding 1 only); package-private for tests. */

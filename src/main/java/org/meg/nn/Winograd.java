@@ -62,29 +62,66 @@ final class Winograd {
      * {@code bias [out]} (null for none); x dense, 'c' order.
      */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias) {
+        int h = (int) x.size(2);
+        return conv3x3(x, weight, bias, bandRows((int) x.size(0), (int) x.size(1), (int) weight.size(0), h, (int) x.size(3)));
+    }
+
+    /**
+     * {@link #conv3x3(INDArray, INDArray, float[])} in bands of {@code bandRows} output rows: each band
+     * reads its rows and a one-row halo from the map (zeros only outside it), so any band height
+     * gives the same sums, and bands of a multiple of 4 rows (as {@link #bandRows} makes) keep the
+     * tiling of one band and so its bits. V and M are one band's, U the whole filter's.
+     */
+    static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows) {
+        if (bandRows <= 0) {
+            throw new IllegalArgumentException("bands of " + bandRows + " rows");
+        }
         int n = (int) x.size(0);
         int in = (int) x.size(1);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
         int out = (int) weight.size(0);
-        Layout l = new Layout(n, (int) x.size(2), (int) x.size(3));
+        INDArray dense = FusedKernels.dense(x);
         INDArray u = filterTransform(weight);                                              // [36, out, in]
-        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);            // [36, in, tiles]
-        inputTransform(FusedKernels.dense(x), in, l, v);
-        INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, out, l.tiles);           // [36, out, tiles]
-        for (int xi = 0; xi < 36; xi++) {
-            Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, h, w);
+        for (int y0 = 0; y0 < h; y0 += bandRows) {
+            Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
+            INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);        // [36, in, tiles]
+            inputTransform(dense, in, l, v);
+            INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, out, l.tiles);       // [36, out, tiles]
+            for (int xi = 0; xi < 36; xi++) {
+                Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+            }
+            Tensors.release(v);
+            outputTransform(m, out, l, bias, y);
+            Tensors.release(m);
         }
-        Tensors.release(u, v);
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, l.h, l.w);
-        outputTransform(m, out, l, bias, y);
-        Tensors.release(m);
+        Tensors.release(u);
         return y;
     }
 
-    /** The tiling of an [N, ., H, W] map: 4x4 tiles; phase planes of {@code (tilesH + 1) x (tilesW + 1)}. */
+    /** V and M of one band together stay under this many bytes (a 512x512 VAE decode's maps: ~0.6 GB unbanded). */
+    static final long BAND_BYTES = 96L << 20;
+
+    /** Output rows per band: the whole map if its V and M fit {@link #BAND_BYTES}, else the most tile rows that do. */
+    static int bandRows(int n, int in, int out, int h, int w) {
+        long perTileRow = 36L * (in + out) * n * ((w + 3) / 4) * Float.BYTES;
+        long tileRows = Math.max(1, BAND_BYTES / perTileRow);
+        return (int) Math.min((h + 3) / 4, tileRows) * 4;
+    }
+
+    /**
+     * The tiling of output rows {@code [y0, y0 + rows)} of an [N, ., H, W] map: 4x4 tiles; phase
+     * planes of {@code (tilesH + 1) x (tilesW + 1)} over padded rows {@code y0 - 1 ..}, zeros outside the map.
+     */
     private static final class Layout {
         final int n;
         final int h;
         final int w;
+        final int y0;
+        final int rows;
+        final int firstRow;                                           // the input rows the band reads: [firstRow, lastRow)
+        final int lastRow;
         final int tilesH;
         final int tilesW;
         final int perImage;
@@ -93,11 +130,15 @@ final class Winograd {
         final int phaseLength;                                        // (tilesH + 1) (tilesW + 1)
         final int scratch;                                            // phaseLength, padded for whole-vector reads
 
-        Layout(int n, int h, int w) {
+        Layout(int n, int h, int w, int y0, int rows) {
             this.n = n;
             this.h = h;
             this.w = w;
-            this.tilesH = (h + 3) / 4;
+            this.y0 = y0;
+            this.rows = rows;
+            this.tilesH = (rows + 3) / 4;
+            this.firstRow = Math.max(0, y0 - 1);
+            this.lastRow = Math.min(h, y0 + 4 * tilesH + 1);
             this.tilesW = (w + 3) / 4;
             this.perImage = tilesH * tilesW;
             this.tiles = n * perImage;
@@ -166,13 +207,14 @@ final class Winograd {
         long dBase = v.offset();
         int block = l.block(in);
         int pixels = l.h * l.w;
+        int read = (l.lastRow - l.firstRow) * l.w;
         IntStream.range(0, (in + block - 1) / block).parallel().forEach(task -> {
             int c0 = task * block;
             int count = Math.min(block, in - c0);
             Scratch k = SCRATCH.get().fitPlanes(l, block);
             for (int cc = 0; cc < count; cc++) {
                 for (int sample = 0; sample < l.n; sample++) {
-                    s.get(sBase + (sample * in + c0 + cc) * pixels, k.image, 0, pixels);
+                    s.get(sBase + (sample * in + c0 + cc) * pixels + l.firstRow * l.w, k.image, 0, read);
                     splitPhases(k.image, l, k.phases);
                     for (int q = 0; q < 4; q++) {                     // d B along every padded row at once
                         float[][] p = k.phases[q];
@@ -198,8 +240,9 @@ final class Winograd {
     }
 
     /**
-     * The zero-padded plane (one zero row and column before the map, zeros after it up to
-     * {@code 4 tiles + 2}) as 16 phase planes {@code p[q][r][u stride + t] = padded[4u + q, 4t + r]}.
+     * The band's zero-padded rows (padded row yp is map row {@code y0 - 1 + yp}; one zero column before
+     * the map, zeros after it up to {@code 4 tiles + 2}) as 16 phase planes
+     * {@code p[q][r][u stride + t] = padded[4u + q, 4t + r]}; {@code image} holds map rows from {@code firstRow}.
      */
     private static void splitPhases(float[] image, Layout l, float[][][] p) {
         for (float[][] pq : p) {
@@ -207,11 +250,11 @@ final class Winograd {
                 Arrays.fill(pqr, 0, l.phaseLength, 0f);
             }
         }
-        for (int iy = 0; iy < l.h; iy++) {
-            int y = iy + 1;
+        for (int iy = l.firstRow; iy < l.lastRow; iy++) {
+            int y = iy - l.y0 + 1;
             float[][] pq = p[y & 3];
             int rowBase = (y >> 2) * l.stride;
-            int src = iy * l.w;
+            int src = (iy - l.firstRow) * l.w;
             for (int r = 0; r < 4; r++) {                             // padded column 4t + r = image column 4t + r - 1
                 float[] pqr = pq[r];
                 for (int t = r == 0 ? 1 : 0, ix = 4 * t + r - 1; ix < l.w; t++, ix += 4) {
@@ -276,7 +319,7 @@ final class Winograd {
                         transformA(r[0][a], r[1][a], r[2][a], r[3][a], r[4][a], r[5][a], 0, bk, b.outputs[a], l.perImage);
                     }
                     scatter(b.outputs, l, b.image);
-                    d.put(dBase + (sample * out + k0 + kk) * pixels, b.image, 0, pixels);
+                    d.put(dBase + (sample * out + k0 + kk) * pixels + l.y0 * l.w, b.image, 0, l.rows * l.w);
                 }
             }
         });
@@ -309,9 +352,9 @@ final class Winograd {
         }
     }
 
-    /** {@code image[4 ty + a, 4 tx + c] = y[a][c][ty tilesW + tx]}, dropping rows and columns beyond the map. */
+    /** {@code image[4 ty + a, 4 tx + c] = y[a][c][ty tilesW + tx]}, the band's rows, dropping rows and columns beyond it. */
     private static void scatter(float[][][] y, Layout l, float[] image) {
-        for (int yy = 0; yy < l.h; yy++) {
+        for (int yy = 0; yy < l.rows; yy++) {
             float[][] row = y[yy & 3];
             int o = (yy >> 2) * l.tilesW;
             int base = yy * l.w;
@@ -340,7 +383,7 @@ final class Winograd {
         float[] filterOut = new float[0];
 
         Scratch fitPlanes(Layout l, int block) {
-            image = grow(image, l.h * l.w);
+            image = grow(image, (4 * l.tilesH + 2) * l.w);
             int perImage = l.perImage + L;
             for (int q = 0; q < 4; q++) {
                 for (int r = 0; r < 4; r++) {

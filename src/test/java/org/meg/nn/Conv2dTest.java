@@ -68,6 +68,11 @@ class Conv2dTest {
         Conv2d wider = Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1920, 3, 3), null, 1, 1);
         assertTrue(wider.preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1920, 16, 16)), "1920 at 16x16");
         assertFalse(wider.preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1920, 8, 8)), "1920 at 8x8");
+        Conv2d vae = Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 128, 3, 3), null, 1, 1);
+        assertTrue(vae.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 128, 128, 128)), "128 channels at 128x128");
+        assertFalse(vae.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 128, 128, 127)), "128 channels below 128x128");
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 64, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 64, 128, 128)),
+                "64 channels at 128x128");
         assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 32, 32)), "960 at 32x32");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 320, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 320, 64, 64)), "320 at 64x64");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 2, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 64, 64)), "stride 2");

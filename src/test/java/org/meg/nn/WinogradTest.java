@@ -1,6 +1,7 @@
 package org.meg.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,40 @@ class WinogradTest {
         double scale = expected.amaxNumber().doubleValue();
         double diff = expected.sub(actual).amaxNumber().doubleValue();
         assertTrue(diff <= 5e-5 * scale, "max |winograd - oneDNN| = " + diff + " at max |y| = " + scale);
+    }
+
+    @ParameterizedTest(name = "{0}x{1} in bands of {2} rows")
+    @CsvSource({
+        "16, 9, 4",      // four whole bands
+        "17, 12, 8",     // two bands of 8, a last band of 1 row
+        "9, 16, 100",    // one band taller than the map
+        "13, 7, 5",      // bands that are not whole tile rows: their halo rows are read from the map
+        "6, 6, 1"        // a band per row
+    })
+    void bandsOfRowsGiveTheSameSumsAsOneBand(int h, int w, int rows) {
+        // Each output depends only on its 3x3 neighbourhood, which a band reads from the map (its
+        // halo included). Bands of a multiple of 4 rows keep one band's tiling, so every tile is the
+        // same float computation: identical bits (bandRows only makes such bands). Other heights
+        // shift the tiles: the same sums within WinogradTest's bound of oneDNN.
+        INDArray weight = Nd4j.randn(9L, new long[] {6, 10, 3, 3});
+        INDArray x = Nd4j.randn(10L, new long[] {2, 10, h, w});
+        float[] bias = Nd4j.randn(11L, new long[] {6}).data().asFloat();
+        INDArray banded = Winograd.conv3x3(x, weight, bias, rows);
+        if (rows % 4 == 0) {
+            assertArrayEquals(Winograd.conv3x3(x, weight, bias, h).data().asFloat(), banded.data().asFloat());
+        }
+        INDArray expected = Conv2d.of(weight, Nd4j.create(bias), 1, 1).oneDnnForward(x);
+        assertTrue(expected.sub(banded).amaxNumber().doubleValue() <= 5e-5 * expected.amaxNumber().doubleValue());
+    }
+
+    @org.junit.jupiter.api.Test
+    void bandsKeepOneBandsTransformsUnderTheBudget() {
+        // A 512x512 VAE decoder conv (128 -> 128, batch 1): V and M would be 0.6 GB unbanded.
+        int rows = Winograd.bandRows(1, 128, 128, 512, 512);
+        long bytes = 36L * (128 + 128) * ((rows + 3) / 4) * (512 / 4) * Float.BYTES;
+        assertTrue(rows % 4 == 0 && rows < 512 && bytes <= Winograd.BAND_BYTES, rows + " rows, " + bytes + " bytes");
+        assertTrue(36L * (128 + 128) * ((rows + 7) / 4) * (512 / 4) * Float.BYTES > Winograd.BAND_BYTES, "the most rows that fit");
+        assertEquals(64, Winograd.bandRows(2, 640, 640, 64, 64), "the U-Net's 640 -> 640 at 64x64 (94 MB) is one band");
     }
 
     @org.junit.jupiter.api.Test
