@@ -71,6 +71,25 @@ class WinogradTest {
     }
 
     @org.junit.jupiter.api.Test
+    void itsOwnWorkspaceReusedAcrossCallsChangesNoBits() {
+        // Outside any workspace the transforms live in Winograd's own, reused call after call: a
+        // call after one on other data (stale memory) gives the bits of a call in a fresh workspace.
+        INDArray weight = Nd4j.randn(12L, new long[] {8, 12, 3, 3});
+        float[] bias = Nd4j.randn(13L, new long[] {8}).data().asFloat();
+        INDArray other = Nd4j.randn(14L, new long[] {2, 12, 20, 20}).muli(100);
+        INDArray x = Nd4j.randn(15L, new long[] {2, 12, 18, 19});
+        Conv2d.releaseScratch();
+        Winograd.conv3x3(other, weight, bias);
+        float[] reused = Winograd.conv3x3(x, weight, bias).data().asFloat();
+        float[] fresh;
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace("winograd-test-fresh")) {
+            fresh = Winograd.conv3x3(x, weight, bias).data().asFloat();
+        }
+        Conv2d.releaseScratch();
+        assertArrayEquals(fresh, reused);
+    }
+
+    @org.junit.jupiter.api.Test
     void bandsKeepOneBandsTransformsUnderTheBudget() {
         // A 512x512 VAE decoder conv (128 -> 128, batch 1): V and M would be 0.6 GB unbanded.
         int rows = Winograd.bandRows(1, 128, 128, 512, 512);
