@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A 3x3, stride 1, padding 1 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and
@@ -75,11 +76,17 @@ final class Winograd {
      * {@link #conv3x3(INDArray, INDArray, float[])} in bands of {@code bandRows} output rows: each band
      * reads its rows and a one-row halo from the map (zeros only outside it), so any band height
      * gives the same sums, and bands of a multiple of 4 rows (as {@link #bandRows} makes) keep the
-     * tiling of one band and so its bits. V and M are one band's, U the whole filter's.
+     * tiling of one band and so its bits. V and M are one band's, U one block's of
+     * {@link #outputsPerBlock} output channels.
      */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows) {
-        if (bandRows <= 0) {
-            throw new IllegalArgumentException("bands of " + bandRows + " rows");
+        return conv3x3(x, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)));
+    }
+
+    /** The same with U and M in blocks of {@code perBlock} output channels (each channel's sums do not depend on it). */
+    static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows, int perBlock) {
+        if (bandRows <= 0 || perBlock <= 0) {
+            throw new IllegalArgumentException("bands of " + bandRows + " rows, blocks of " + perBlock + " outputs");
         }
         int n = (int) x.size(0);
         int in = (int) x.size(1);
@@ -90,22 +97,46 @@ final class Winograd {
         boolean own = Nd4j.getMemoryManager().getCurrentWorkspace() == null;
         try (MemoryWorkspace scratch = own ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID) : null) {
             INDArray dense = FusedKernels.dense(x);
-            INDArray u = filterTransform(weight);                                          // [36, out, in]
-            for (int y0 = 0; y0 < h; y0 += bandRows) {
-                Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
-                INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);    // [36, in, tiles]
-                inputTransform(dense, in, l, v);
-                INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, out, l.tiles);   // [36, out, tiles]
-                for (int xi = 0; xi < 36; xi++) {
-                    Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+            boolean oneBand = bandRows >= h;
+            INDArray whole = oneBand ? transformedInput(dense, in, new Layout(n, h, w, 0, h)) : null;
+            for (int o0 = 0; o0 < out; o0 += perBlock) {                                   // 1. filters in blocks of outputs
+                int count = Math.min(perBlock, out - o0);
+                INDArray u = filterTransform(weight.get(NDArrayIndex.interval(o0, o0 + count)));  // [36, count, in]
+                for (int y0 = 0; y0 < h; y0 += bandRows) {                                 // 2. rows in bands
+                    Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
+                    INDArray v = oneBand ? whole : transformedInput(dense, in, l);         // [36, in, tiles]
+                    INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, count, l.tiles);    // [36, count, tiles]
+                    for (int xi = 0; xi < 36; xi++) {
+                        Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+                    }
+                    if (!oneBand) {
+                        Tensors.release(v);
+                    }
+                    outputTransform(m, o0, l, bias, y);
+                    Tensors.release(m);
                 }
-                Tensors.release(v);
-                outputTransform(m, out, l, bias, y);
-                Tensors.release(m);
+                Tensors.release(u);
             }
-            Tensors.release(u);
+            Tensors.release(whole);
         }
         return y;
+    }
+
+    /** V of one band: {@code [36, in, tiles]}. */
+    private static INDArray transformedInput(INDArray x, int in, Layout l) {
+        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);
+        inputTransform(x, in, l, v);
+        return v;
+    }
+
+    /** A block of U (36 x outputs x in floats) stays under this many bytes: whole, 2560 -> 1280 would be 472 MB. */
+    static final long FILTER_BYTES = 64L << 20;
+
+    /** Output channels per block of U: the fewest equal blocks under {@link #FILTER_BYTES}. */
+    static int outputsPerBlock(int in, int out) {
+        long perOutput = 36L * in * Float.BYTES;
+        long blocks = Math.max(1, (perOutput * out + FILTER_BYTES - 1) / FILTER_BYTES);
+        return (int) ((out + blocks - 1) / blocks);
     }
 
     /**
@@ -321,7 +352,10 @@ final class Winograd {
     }
 
     /** {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs; the 4x4 tiles are written into their planes. */
-    private static void outputTransform(INDArray m, int out, Layout l, float[] bias, INDArray y) {
+    /** Channels {@code first ..} of y from {@code m [36, count, tiles]}. */
+    private static void outputTransform(INDArray m, int first, Layout l, float[] bias, INDArray y) {
+        int out = (int) m.size(1);
+        int channels = (int) y.size(1);
         FloatBuffer s = m.data().asNioFloat();
         FloatBuffer d = y.data().asNioFloat();
         long sBase = m.offset();
@@ -337,7 +371,7 @@ final class Winograd {
                 s.get((int) (sBase + ((long) xi * out + k0) * l.tiles), t[xi], 0, count * l.tiles);
             }
             for (int kk = 0; kk < count; kk++) {
-                float bk = bias == null ? 0f : bias[k0 + kk];
+                float bk = bias == null ? 0f : bias[first + k0 + kk];
                 for (int sample = 0; sample < l.n; sample++) {
                     int at = kk * l.tiles + sample * l.perImage;
                     for (int j = 0; j < 6; j++) {                     // A^T M, column j: 4 rows
@@ -348,7 +382,7 @@ final class Winograd {
                         transformA(r[0][a], r[1][a], r[2][a], r[3][a], r[4][a], r[5][a], 0, bk, b.outputs[a], l.perImage);
                     }
                     scatter(b.outputs, l, b.image);
-                    d.put(dBase + (sample * out + k0 + kk) * pixels + l.y0 * l.w, b.image, 0, l.rows * l.w);
+                    d.put(dBase + (sample * channels + first + k0 + kk) * pixels + l.y0 * l.w, b.image, 0, l.rows * l.w);
                 }
             }
         });

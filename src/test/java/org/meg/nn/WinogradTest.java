@@ -89,6 +89,23 @@ class WinogradTest {
         assertArrayEquals(fresh, reused);
     }
 
+    @ParameterizedTest(name = "blocks of {0} outputs, bands of {1} rows")
+    @CsvSource({"3, 40", "5, 40", "1, 8", "7, 12"})
+    void blocksOfOutputChannelsGiveTheSameSums(int perBlock, int rows) {
+        // U and M in blocks of output channels (SD 1.5's 2560 -> 1280 would need 472 MB of U at
+        // once): the same products per channel; within WinogradTest's bound of oneDNN and of one block.
+        INDArray weight = Nd4j.randn(16L, new long[] {11, 9, 3, 3});
+        INDArray x = Nd4j.randn(17L, new long[] {2, 9, 21, 14});
+        float[] bias = Nd4j.randn(18L, new long[] {11}).data().asFloat();
+        INDArray blocked = Winograd.conv3x3(x, weight, bias, rows, perBlock);
+        INDArray one = Winograd.conv3x3(x, weight, bias, rows, 11);
+        INDArray expected = Conv2d.of(weight, Nd4j.create(bias), 1, 1).oneDnnForward(x);
+        double scale = expected.amaxNumber().doubleValue();
+        assertTrue(expected.sub(blocked).amaxNumber().doubleValue() <= 5e-5 * scale);
+        assertTrue(one.sub(blocked).amaxNumber().doubleValue() <= 1e-6 * scale, "against one block");
+        assertEquals(160, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 8 blocks of 56 MB instead of 472 MB");
+    }
+
     @org.junit.jupiter.api.Test
     void bandsKeepOneBandsTransformsUnderTheBudget() {
         // A 512x512 VAE decoder conv (128 -> 128, batch 1): V and M would be 0.6 GB unbanded.
