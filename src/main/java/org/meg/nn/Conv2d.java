@@ -188,8 +188,8 @@ public final class Conv2d {
     }
 
     /**
-     * Frees this thread's scratch workspace of the Winograd path, which calls outside any workspace
-     * (the VAE's) keep between calls (~0.15 GB after a 512x512 VAE pass); the next such call re-creates it.
+     * Frees this thread's scratch workspaces of the Winograd path, which its calls
+     * keep between calls (~0.25 GB for SD 1.5); the next call re-creates them.
      */
     public static void releaseScratch() {
         Winograd.releaseScratch();

@@ -94,32 +94,60 @@ final class Winograd {
         int w = (int) x.size(3);
         int out = (int) weight.size(0);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, h, w);               // in the caller's memory
-        boolean own = Nd4j.getMemoryManager().getCurrentWorkspace() == null;
-        try (MemoryWorkspace scratch = own ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID) : null) {
+        boolean oneBand = bandRows >= h;
+        try (MemoryWorkspace input = activate(INPUT_ID)) {                                 // 1. V, when it is one band
             INDArray dense = FusedKernels.dense(x);
-            boolean oneBand = bandRows >= h;
             INDArray whole = oneBand ? transformedInput(dense, in, new Layout(n, h, w, 0, h)) : null;
-            for (int o0 = 0; o0 < out; o0 += perBlock) {                                   // 1. filters in blocks of outputs
+            for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
-                INDArray u = filterTransform(weight.get(NDArrayIndex.interval(o0, o0 + count)));  // [36, count, in]
-                for (int y0 = 0; y0 < h; y0 += bandRows) {                                 // 2. rows in bands
-                    Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
-                    INDArray v = oneBand ? whole : transformedInput(dense, in, l);         // [36, in, tiles]
-                    INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, count, l.tiles);    // [36, count, tiles]
-                    for (int xi = 0; xi < 36; xi++) {
-                        Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+                try (MemoryWorkspace filters = activate(FILTER_ID)) {                      // 2. U of a block of outputs
+                    INDArray u = filterTransform(weight.get(NDArrayIndex.interval(o0, o0 + count)));   // [36, count, in]
+                    for (int y0 = 0; y0 < h; y0 += bandRows) {
+                        try (MemoryWorkspace band = activate(BAND_ID)) {                   // 3. V of a band, M
+                            Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
+                            INDArray v = oneBand ? whole : transformedInput(dense, in, l);     // [36, in, tiles]
+                            INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, count, l.tiles);   // [36, count, tiles]
+                            for (int xi = 0; xi < 36; xi++) {
+                                Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
+                            }
+                            outputTransform(m, o0, l, bias, y);
+                        }
                     }
-                    if (!oneBand) {
-                        Tensors.release(v);
-                    }
-                    outputTransform(m, o0, l, bias, y);
-                    Tensors.release(m);
                 }
-                Tensors.release(u);
             }
-            Tensors.release(whole);
         }
         return y;
+    }
+
+    /**
+     * The temporaries live in three workspaces of this thread, one per lifetime (a whole-map V;
+     * a block's U; a band's V and M), each reset when its scope closes and kept, grown to the
+     * largest use, between calls: ~0.25 GB for SD 1.5. Fresh arrays would pay ~3 ms per MB of
+     * first-touch page faults on every call here (a 512x512 VAE decode took 40.6 s instead of
+     * 17.2 s), and inside a caller's workspace (the U-Net's block scratch) every temporary of a block
+     * would add up until the block ends (+0.7 GB).
+     */
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.STRICT)
+            .policyLearning(LearningPolicy.OVER_TIME)
+            .cyclesBeforeInitialization(1)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+    private static final String INPUT_ID = "meg-winograd-input";
+    private static final String FILTER_ID = "meg-winograd-filter";
+    private static final String BAND_ID = "meg-winograd-band";
+
+    private static MemoryWorkspace activate(String id) {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, id);
+    }
+
+    /** Frees this thread's Winograd workspaces; the next call re-creates them. */
+    static void releaseScratch() {
+        for (String id : new String[] {INPUT_ID, FILTER_ID, BAND_ID}) {
+            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+                Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id));
+            }
+        }
     }
 
     /** V of one band: {@code [36, in, tiles]}. */
@@ -137,27 +165,6 @@ final class Winograd {
         long perOutput = 36L * in * Float.BYTES;
         long blocks = Math.max(1, (perOutput * out + FILTER_BYTES - 1) / FILTER_BYTES);
         return (int) ((out + blocks - 1) / blocks);
-    }
-
-    /**
-     * U, V and M when the caller runs outside workspaces (the VAE): this thread's workspace, kept
-     * between calls and grown to the largest. Fresh arrays instead cost ~3 ms per MB of first-touch
-     * page faults on every call here, which made a 512x512 VAE decode 2x slower than oneDNN's path
-     * (40.6 vs 21.1 s); inside a caller's workspace (the U-Net's block scratch) that one is used.
-     */
-    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.STRICT)
-            .policyLearning(LearningPolicy.OVER_TIME)
-            .cyclesBeforeInitialization(1)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
-    private static final String WORKSPACE_ID = "meg-winograd";
-
-    /** Frees this thread's Winograd workspace ({@link #WORKSPACE}: ~0.15 GB after a 512x512 VAE pass); the next call re-creates it. */
-    static void releaseScratch() {
-        if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(WORKSPACE_ID)) {
-            Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(WORKSPACE_ID));
-        }
     }
 
     /** V and M of one band together stay under this many bytes (a 512x512 VAE decode's maps: ~0.6 GB unbanded). */
