@@ -203,7 +203,7 @@ public final class Conv2d {
         if (x.rank() != 4 || x.size(1) != weight.size(1)) {
             throw new IllegalArgumentException("conv over " + weight.size(1) + " channels got " + Arrays.toString(x.shape()));
         }
-        return Winograd.conv3x3(FusedKernels.dense(x), weight, biasValues);
+        return Winograd.conv3x3(x, weight, biasValues);                          // densifies x itself
     }
 
     /** A 1x1 kernel without stride or padding: a plain matrix product per sample. */

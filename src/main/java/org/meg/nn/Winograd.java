@@ -65,7 +65,7 @@ final class Winograd {
 
     /**
      * {@code x [N, in, H, W] -> [N, out, H, W]} with {@code weight [out, in, 3, 3]} and an optional
-     * {@code bias [out]} (null for none); x dense, 'c' order.
+     * {@code bias [out]} (null for none); a non-dense x is copied, in Winograd's workspace.
      */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias) {
         int h = (int) x.size(2);
@@ -232,28 +232,42 @@ final class Winograd {
         long dstBase = u.offset();
         long plane = (long) out * in;
         IntStream.range(0, out).parallel().forEach(o -> {
-            Scratch s = SCRATCH.get().fitFilters(in);
-            float[] g = s.filters;
+            float[] g = FILTERS.get(0, 9 * in);
+            float[][] taps = filterPlanes(1, 9, in);
+            float[][] rows = filterPlanes(10, 18, in);
+            float[] uRow = FILTERS.get(28, in);
             src.get(srcBase + o * 9 * in, g, 0, 9 * in);
             for (int k = 0; k < 9; k++) {                             // [in, 9] -> 9 planes of [in]
-                float[] gk = s.taps[k];
+                float[] gk = taps[k];
                 for (int c = 0; c < in; c++) {
                     gk[c] = g[9 * c + k];
                 }
             }
             for (int i = 0; i < 6; i++) {                             // (G g)[i, kc], 6 x 3 planes
                 for (int kc = 0; kc < 3; kc++) {
-                    combine3(G[i], s.taps[kc], s.taps[3 + kc], s.taps[6 + kc], s.rows[3 * i + kc], in);
+                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rows[3 * i + kc], in);
                 }
             }
             for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j]
                 for (int j = 0; j < 6; j++) {
-                    combine3(G[j], s.rows[3 * i], s.rows[3 * i + 1], s.rows[3 * i + 2], s.filterOut, in);
-                    dst.put((int) (dstBase + (6 * i + j) * plane + (long) o * in), s.filterOut, 0, in);
+                    combine3(G[j], rows[3 * i], rows[3 * i + 1], rows[3 * i + 2], uRow, in);
+                    dst.put((int) (dstBase + (6 * i + j) * plane + (long) o * in), uRow, 0, in);
                 }
             }
         });
         return u;
+    }
+
+    /** The filter transform's per-thread arrays: slot 0 one filter's 9 in taps, 1-9 its tap planes, 10-27 G g, 28 a row of U. */
+    private static final ThreadBuffers FILTERS = new ThreadBuffers(29);
+
+    /** This thread's {@link #FILTERS} slots {@code first .. first + count}, each at least {@code length} long. */
+    private static float[][] filterPlanes(int first, int count, int length) {
+        float[][] planes = new float[count][];
+        for (int i = 0; i < count; i++) {
+            planes[i] = FILTERS.get(first + i, length);
+        }
+        return planes;
     }
 
     /** {@code r[c] = k[0] a[c] + k[1] b[c] + k[2] d[c]} (a one-output loop: C2 vectorises it). */
@@ -358,8 +372,10 @@ final class Winograd {
         }
     }
 
-    /** {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs; the 4x4 tiles are written into their planes. */
-    /** Channels {@code first ..} of y from {@code m [36, count, tiles]}. */
+    /**
+     * {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs, for y's channels {@code first ..}
+     * from {@code m [36, count, tiles]}; the 4x4 tiles are written into their planes.
+     */
     private static void outputTransform(INDArray m, int first, Layout l, float[] bias, INDArray y) {
         int out = (int) m.size(1);
         int channels = (int) y.size(1);
@@ -447,10 +463,6 @@ final class Winograd {
         final float[][][] half = new float[6][4][0];                  // [j][a]: A^T M
         final float[][][] outputs = new float[4][4][0];               // [a][c]: A^T M A
         private final float[][] column = new float[6][];
-        float[] filters = new float[0];
-        final float[][] taps = new float[9][0];
-        final float[][] rows = new float[18][0];
-        float[] filterOut = new float[0];
 
         Scratch fitPlanes(Layout l, int block) {
             image = grow(image, (4 * l.tilesH + 2) * l.w);
@@ -482,18 +494,6 @@ final class Winograd {
                 column[i] = tiles[6 * i + j];
             }
             return column;
-        }
-
-        Scratch fitFilters(int in) {
-            filters = grow(filters, 9 * in);
-            filterOut = grow(filterOut, in);
-            for (int k = 0; k < 9; k++) {
-                taps[k] = grow(taps[k], in);
-            }
-            for (int k = 0; k < 18; k++) {
-                rows[k] = grow(rows[k], in);
-            }
-            return this;
         }
 
         private static float[] grow(float[] a, int length) {
