@@ -25,6 +25,11 @@ final class FallbackKernels extends FusedKernels {
     }
 
     @Override
+    public INDArray attend(INDArray q, INDArray k, INDArray v, int heads, boolean causal) {
+        return Attention.unfused(q, k, v, heads, causal);
+    }
+
+    @Override
     public INDArray geglu(INDArray projected) {
         requireRowMajor(projected, "geglu");
         long inner = projected.size(1) / 2;

@@ -77,6 +77,11 @@ final class VectorKernels extends FusedKernels {
     }
 
     @Override
+    public INDArray attend(INDArray q, INDArray k, INDArray v, int heads, boolean causal) {
+        return q.size(2) / heads <= FUSED_HEAD_DIM_MAX ? VectorAttention.attend(q, k, v, heads, causal) : Attention.unfused(q, k, v, heads, causal);
+    }
+
+    @Override
     public INDArray geglu(INDArray projected) {
         requireRowMajor(projected, "geglu");
         int rows = (int) projected.size(0);
