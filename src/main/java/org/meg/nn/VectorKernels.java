@@ -76,9 +76,12 @@ final class VectorKernels extends FusedKernels {
         });
     }
 
+    /** {@code -Dmeg.fusedAttention=false} runs every attention as the gemm pair (for A/B measurements). */
+    static volatile boolean fusedAttention = !"false".equals(System.getProperty("meg.fusedAttention"));
+
     @Override
     public INDArray attend(INDArray q, INDArray k, INDArray v, int heads, boolean causal) {
-        return q.size(2) / heads <= FUSED_HEAD_DIM_MAX ? VectorAttention.attend(q, k, v, heads, causal) : Attention.unfused(q, k, v, heads, causal);
+        return fusedAttention && q.size(2) / heads <= FUSED_HEAD_DIM_MAX ? VectorAttention.attend(q, k, v, heads, causal) : Attention.unfused(q, k, v, heads, causal);
     }
 
     @Override
