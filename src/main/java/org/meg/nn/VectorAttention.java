@@ -4,50 +4,55 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Multi-head attention {@code softmax(Q K^T / sqrt(d)) V} fused per block of query rows, on the
- * Vector API: the scores of {@link #BLOCK_ROWS} queries against every key are computed into a
- * thread's buffer (under 0.5 MB at 4096 keys, so in L2), turned into {@code exp(s - max)} there,
- * and multiplied by V at once; the [T, S] score matrix of a head is never written to memory.
- * At 4096 tokens that matrix is 64 MB per head, and its round trips (gemm out, softmax in and
- * out, gemm in) were most of the unfused attention's time.
+ * Multi-head attention {@code softmax(Q K^T / sqrt(d)) V} fused per block of {@code 2L} queries
+ * (L float lanes: 32 with AVX-512) on the Vector API. The block's scores against every key are
+ * computed transposed, {@code S^T = K Q^T} [S, 2L], into a thread's buffer (512 KB at 4096 keys,
+ * in L2), turned into {@code exp(s - max)} there, and multiplied by V at once: the [T, S] score
+ * matrix of a head is never written to memory. At 4096 tokens that matrix is 64 MB per head, and
+ * its round trips (gemm out, softmax in and out, gemm in) were most of the unfused attention's time.
+ *
+ * <p>Transposed, a block's queries lie across the lanes: the two products are register tiles of
+ * 2 vectors of queries x 8 keys (scores) and 2 vectors x 8 output dims (values), 16 accumulators,
+ * with K and V read in their own [S, d] rows as broadcasts, so no head dim is padded (d = 40 pads
+ * to 48 in a tile over d); the softmax's max, exp and sum run down the keys in vertical lane
+ * operations, with no horizontal reduction.
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
- * its head's K transposed, [d, S'] in panels of keys, and V, [S', d'] (S' and d' rounded up to
- * whole vectors, V's padding keys zero), and its scaled queries, [T', d] (T' a multiple of {@link #MICRO_ROWS}), into heap
- * buffers; it reads q, k and v through their {@link FloatBuffer}s and writes its rows of the
+ * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 2L], into
+ * heap buffers; it reads q, k and v through their {@link FloatBuffer}s and writes its rows of the
  * [B, T, C] result directly, so neither the heads' split nor their merge is a copy of its own.
- *
- * <p>Register tiles: scores in 4 queries x 4 vectors of keys (16 accumulators, one pass over
- * d), the product with V in 4 queries x up to 3 vectors of d (12 accumulators, one pass over the
- * keys). Every output element is one sequence of fused multiply-adds in a fixed order, whatever
- * the chunking and the threads: results are bit-identical from run to run.
+ * Every output element is one sequence of fused multiply-adds in a fixed order, whatever the
+ * chunking and the threads: results are bit-identical from run to run.
  *
  * <p>Differences from the unfused path, all within float rounding: the queries are scaled before
- * the product instead of the scores after it, and {@code 1 / sum} multiplies the output rows
- * instead of the probabilities.
+ * the product instead of the scores after it, and {@code 1 / sum} multiplies the output instead of
+ * the probabilities. A query whose scores have no finite max (a NaN, +inf, no visible key) gives a
+ * NaN row, as softmax does; under the causal mask a NaN in a key the query cannot see does not reach
+ * it (the unfused path adds a large negative mask, which keeps the NaN).
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Queries per score block: 32 x 4096 keys x 4 B = 512 KB. */
-    private static final int BLOCK_ROWS = 32;
-    /** Queries per register tile. */
-    private static final int MICRO_ROWS = 4;
+    /** Queries per block: two vectors. */
+    private static final int BLOCK = 2 * L;
     /** Fewest queries per task when a head is split across threads. */
     private static final int MIN_CHUNK = 64;
-    private static final ThreadBuffers BUFFERS = new ThreadBuffers(5);
-    private static final int QUERIES = 0;
-    private static final int KEYS_T = 1;
-    private static final int VALUES = 2;
-    private static final int SCORES = 3;
-    private static final int OUT = 4;
+    /** Keys per pass of the value tiles: 256 x 2L floats of probabilities, 32 KB (L1). */
+    private static final int KEY_CHUNK = 256;
+    private static final ThreadBuffers BUFFERS = new ThreadBuffers(7);
+    private static final int KEYS = 0;
+    private static final int VALUES = 1;
+    private static final int QUERIES_T = 2;
+    private static final int SCORES_T = 3;
+    private static final int OUT_T = 4;
+    private static final int ROW = 5;
+    private static final int INV = 6;
 
     private VectorAttention() {
     }
@@ -59,9 +64,9 @@ final class VectorAttention {
      * @return a new [B, T, C] array
      */
     static INDArray attend(INDArray query, INDArray key, INDArray value, int heads, boolean causal) {
-        INDArray q = rowMajor(query);
-        INDArray k = rowMajor(key);
-        INDArray v = rowMajor(value);
+        INDArray q = packed(query);
+        INDArray k = packed(key);
+        INDArray v = packed(value);
         int b = (int) q.size(0);
         int t = (int) q.size(1);
         int s = (int) k.size(1);
@@ -77,7 +82,7 @@ final class VectorAttention {
         int k0 = (int) k.offset();
         int v0 = (int) v.offset();
         int tasksPerHead = chunks(b * heads, t);
-        int chunk = (t + tasksPerHead - 1) / tasksPerHead;
+        int chunk = roundUp((t + tasksPerHead - 1) / tasksPerHead, BLOCK);
         IntStream tasks = IntStream.range(0, b * heads * tasksPerHead);
         if ((long) b * heads * t * s * d >= 1 << 16) {
             tasks = tasks.parallel();
@@ -87,7 +92,10 @@ final class VectorAttention {
             int first = task % tasksPerHead * chunk;
             int batch = bh / heads;
             int column = bh % heads * d;
-            shape.run(qb, q0 + batch * t * c + column, kb, k0 + batch * s * c + column, vb, v0 + batch * s * c + column, ob, batch * t * c + column, first, Math.min(t, first + chunk));
+            if (first < t) {
+                shape.run(qb, q0 + batch * t * c + column, kb, k0 + batch * s * c + column, vb, v0 + batch * s * c + column,
+                    ob, batch * t * c + column, first, Math.min(t, first + chunk));
+            }
         });
         return out;
     }
@@ -102,15 +110,16 @@ final class VectorAttention {
         return Math.max(1, Math.min(perHead, t / MIN_CHUNK));
     }
 
-    private static INDArray rowMajor(INDArray x) {
-        if (x.rank() != 3) {
-            throw new IllegalArgumentException("attention wants [B, tokens, C], got " + Arrays.toString(x.shape()));
-        }
+    private static INDArray packed(INDArray x) {
         if (x.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("attention wants float32, got " + x.dataType());
         }
         boolean packed = x.ordering() == 'c' && x.stride(2) == 1 && x.stride(1) == x.size(2) && x.stride(0) == x.size(1) * x.size(2);
         return packed ? x : x.dup('c');
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
     }
 
     /** One head's sizes; {@link #run} does one task. */
@@ -121,271 +130,112 @@ final class VectorAttention {
          * {@code o0} index the head's column 0 of token 0 in the [., ., C] buffers.
          */
         void run(FloatBuffer q, int q0, FloatBuffer k, int k0, FloatBuffer v, int v0, FloatBuffer o, int o0, int first, int end) {
-            int sp = roundUp(s, L);
-            int dp = roundUp(d, L);
-            int full = sp / (4 * L) * (4 * L);                              // keys in whole panels of 4 vectors
-            int rows = roundUp(end - first, MICRO_ROWS);
-            float[] qt = BUFFERS.get(QUERIES, rows * d);                     // [rows, d], scaled
-            float[] kt = BUFFERS.get(KEYS_T, d * sp);                        // K^T [d, S'] in panels of keys
-            float[] vp = BUFFERS.get(VALUES, sp * dp);                       // [S', d']
-            float[] sc = BUFFERS.get(SCORES, BLOCK_ROWS * sp);               // [BLOCK_ROWS, S']
-            float[] op = BUFFERS.get(OUT, BLOCK_ROWS * dp);                  // [BLOCK_ROWS, d']
-            float[] row = op;                                                // a key row passes through op first
+            float[] kh = BUFFERS.get(KEYS, s * d);                            // [S, d]
+            float[] vh = BUFFERS.get(VALUES, s * d);                          // [S, d]
+            float[] qT = BUFFERS.get(QUERIES_T, d * BLOCK);                   // [d, 2L], scaled
+            float[] st = BUFFERS.get(SCORES_T, s * BLOCK);                    // [S, 2L]: scores, then exp(s - max)
+            float[] oT = BUFFERS.get(OUT_T, d * BLOCK);                       // [d, 2L]
+            float[] row = BUFFERS.get(ROW, d);
+            float[] inv = BUFFERS.get(INV, 2 * BLOCK);                         // 1 / sum per query, then the maxima
             for (int j = 0; j < s; j++) {
-                k.get(k0 + j * c, row, 0, d);
-                int width = j < full ? 4 * L : L;
-                for (int e = 0, at = keyAt(j, d, full); e < d; e++, at += width) {
-                    kt[at] = row[e];
-                }
-                v.get(v0 + j * c, vp, j * dp, d);
+                k.get(k0 + j * c, kh, j * d, d);
+                v.get(v0 + j * c, vh, j * d, d);
             }
-            // K^T's padding keys are left as they are: their scores are overwritten with -inf. V's
-            // padding rows must be finite (0 x NaN would be NaN), its padding columns are never read back.
-            Arrays.fill(vp, s * dp, sp * dp, 0f);
-            for (int i = 0; i < rows; i++) {
-                if (first + i < end) {
-                    q.get(q0 + (first + i) * c, qt, i * d, d);
-                    for (int e = i * d; e < (i + 1) * d; e++) {
-                        qt[e] *= scale;
+            for (int r0 = first; r0 < end; r0 += BLOCK) {
+                int n = Math.min(BLOCK, end - r0);
+                // 1. Q^T of the block, scaled; the missing queries of a last block are zero.
+                Arrays.fill(qT, 0, d * BLOCK, 0f);
+                for (int i = 0; i < n; i++) {
+                    q.get(q0 + (r0 + i) * c, row, 0, d);
+                    for (int e = 0; e < d; e++) {
+                        qT[e * BLOCK + i] = row[e] * scale;
                     }
-                } else {
-                    Arrays.fill(qt, i * d, (i + 1) * d, 0f);
                 }
-            }
-            float[] inv = new float[BLOCK_ROWS];
-            for (int r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
-                int n = Math.min(BLOCK_ROWS, rows - r0);
-                for (int r = 0; r < n; r += MICRO_ROWS) {
-                    scores(qt, (r0 + r) * d, d, kt, sp, sc, r * sp);
+                // 2. S^T = K Q^T, [S, 2L].
+                int j = 0;
+                for (; j + 8 <= s; j += 8) {
+                    scores8(qT, kh, d, j, st);
                 }
-                for (int r = 0; r < n; r++) {
-                    int visible = causal ? Math.min(s, first + r0 + r + 1) : s;
-                    Arrays.fill(sc, r * sp + visible, (r + 1) * sp, Float.NEGATIVE_INFINITY);
-                    inv[r] = expRow(sc, r * sp, sp);
+                for (; j < s; j++) {
+                    scores1(qT, kh, d, j, st);
                 }
-                for (int r = 0; r < n; r += MICRO_ROWS) {
-                    values(sc, r * sp, sp, vp, dp, op, r * dp, inv, r);
+                // 3. Key j is hidden from queries r0 + i < j.
+                if (causal) {
+                    for (j = r0 + 1; j < s; j++) {
+                        Arrays.fill(st, j * BLOCK, j * BLOCK + Math.min(BLOCK, j - r0), Float.NEGATIVE_INFINITY);
+                    }
                 }
-                for (int r = 0; r < n && first + r0 + r < end; r++) {
-                    o.put(o0 + (first + r0 + r) * c, op, r * dp, d);
+                // 4. exp(s - max) down each query's column, and 1 / sum.
+                softmaxColumns(st, s, inv);
+                // 5. O^T = (P V)^T / sum, [d, 2L], over chunks of keys that stay in L1 for every tile of d.
+                Arrays.fill(oT, 0, d * BLOCK, 0f);
+                for (int from = 0; from < s; from += KEY_CHUNK) {
+                    int to = Math.min(s, from + KEY_CHUNK);
+                    int e = 0;
+                    for (; e + 8 <= d; e += 8) {
+                        values8(st, from, to, vh, d, e, oT);
+                    }
+                    for (; e < d; e++) {
+                        values1(st, from, to, vh, d, e, oT);
+                    }
+                }
+                FloatVector i0 = FloatVector.fromArray(S, inv, 0);
+                FloatVector i1 = FloatVector.fromArray(S, inv, L);
+                for (int p = 0; p < d * BLOCK; p += BLOCK) {
+                    FloatVector.fromArray(S, oT, p).mul(i0).intoArray(oT, p);
+                    FloatVector.fromArray(S, oT, p + L).mul(i1).intoArray(oT, p + L);
+                }
+                // 6. The block's rows of the result.
+                for (int i = 0; i < n; i++) {
+                    for (int e = 0; e < d; e++) {
+                        row[e] = oT[e * BLOCK + i];
+                    }
+                    o.put(o0 + (r0 + i) * c, row, 0, d);
                 }
             }
         }
-    }
-
-    /** Where K[j, 0] is in the panels of K^T (see {@link #scores}); K[j, e] is {@code e} panel widths further. */
-    private static int keyAt(int j, int d, int full) {
-        int panel = j < full ? j / (4 * L) * (4 * L) : j / L * L;
-        return panel * d + j - panel;
-    }
-
-    private static int roundUp(int n, int m) {
-        return (n + m - 1) / m * m;
     }
 
     /**
-     * {@code sc[at + r sp + j] = sum_e qt[q + r d + e] K[j, e]} for the 4 queries r and every key j;
-     * K^T is stored in panels, [d, 4L] for the keys of whole panels of 4 vectors and then [d, L]:
-     * a panel starting at key j0 with width w holds (e, j) at {@code j0 d + e w + j - j0}, so a
-     * tile reads one contiguous run (rows of K^T at a stride of S' floats conflicted in L1).
+     * {@code st[j 2L + lane] = exp(st[j 2L + lane] - max)} down the keys for one vector of queries;
+     * returns the sums. One call site of {@link VectorKernels#exp} per loop: with two, C2 compiled
+     * exp out of line and boxed its vectors (13x slower).
      */
-    static void scores(float[] qt, int q, int d, float[] kt, int sp, float[] sc, int at) {
-        int j = 0;
-        for (; j + 4 * L <= sp; j += 4 * L) {
-            scores4x4(qt, q, d, kt, sp, j, sc, at);
+    private static void expDown(float[] st, int s, int lane, float[] inv) {
+        FloatVector max = FloatVector.fromArray(S, inv, BLOCK + lane);
+        FloatVector sum = FloatVector.zero(S);
+        for (int p = lane; p < s * BLOCK; p += BLOCK) {
+            FloatVector e = VectorKernels.exp(FloatVector.fromArray(S, st, p).sub(max));
+            e.intoArray(st, p);
+            sum = sum.add(e);
         }
-        for (; j < sp; j += L) {
-            scores4x1(qt, q, d, kt, sp, j, sc, at);
-        }
-    }
-
-    private static void scores4x4(float[] qt, int q, int d, float[] kt, int sp, int j, float[] sc, int at) {
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = a00;
-        FloatVector a02 = a00;
-        FloatVector a03 = a00;
-        FloatVector a10 = a00;
-        FloatVector a11 = a00;
-        FloatVector a12 = a00;
-        FloatVector a13 = a00;
-        FloatVector a20 = a00;
-        FloatVector a21 = a00;
-        FloatVector a22 = a00;
-        FloatVector a23 = a00;
-        FloatVector a30 = a00;
-        FloatVector a31 = a00;
-        FloatVector a32 = a00;
-        FloatVector a33 = a00;
-        for (int e = 0; e < d; e++) {
-            int kr = j * d + e * 4 * L;
-            FloatVector k0 = FloatVector.fromArray(S, kt, kr);
-            FloatVector k1 = FloatVector.fromArray(S, kt, kr + L);
-            FloatVector k2 = FloatVector.fromArray(S, kt, kr + 2 * L);
-            FloatVector k3 = FloatVector.fromArray(S, kt, kr + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, qt[q + e]);
-            a00 = k0.fma(x, a00);
-            a01 = k1.fma(x, a01);
-            a02 = k2.fma(x, a02);
-            a03 = k3.fma(x, a03);
-            x = FloatVector.broadcast(S, qt[q + d + e]);
-            a10 = k0.fma(x, a10);
-            a11 = k1.fma(x, a11);
-            a12 = k2.fma(x, a12);
-            a13 = k3.fma(x, a13);
-            x = FloatVector.broadcast(S, qt[q + 2 * d + e]);
-            a20 = k0.fma(x, a20);
-            a21 = k1.fma(x, a21);
-            a22 = k2.fma(x, a22);
-            a23 = k3.fma(x, a23);
-            x = FloatVector.broadcast(S, qt[q + 3 * d + e]);
-            a30 = k0.fma(x, a30);
-            a31 = k1.fma(x, a31);
-            a32 = k2.fma(x, a32);
-            a33 = k3.fma(x, a33);
-        }
-        int o = at + j;
-        a00.intoArray(sc, o);
-        a01.intoArray(sc, o + L);
-        a02.intoArray(sc, o + 2 * L);
-        a03.intoArray(sc, o + 3 * L);
-        o += sp;
-        a10.intoArray(sc, o);
-        a11.intoArray(sc, o + L);
-        a12.intoArray(sc, o + 2 * L);
-        a13.intoArray(sc, o + 3 * L);
-        o += sp;
-        a20.intoArray(sc, o);
-        a21.intoArray(sc, o + L);
-        a22.intoArray(sc, o + 2 * L);
-        a23.intoArray(sc, o + 3 * L);
-        o += sp;
-        a30.intoArray(sc, o);
-        a31.intoArray(sc, o + L);
-        a32.intoArray(sc, o + 2 * L);
-        a33.intoArray(sc, o + 3 * L);
-    }
-
-    private static void scores4x1(float[] qt, int q, int d, float[] kt, int sp, int j, float[] sc, int at) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int e = 0; e < d; e++) {
-            FloatVector k0 = FloatVector.fromArray(S, kt, j * d + e * L);
-            a0 = k0.fma(FloatVector.broadcast(S, qt[q + e]), a0);
-            a1 = k0.fma(FloatVector.broadcast(S, qt[q + d + e]), a1);
-            a2 = k0.fma(FloatVector.broadcast(S, qt[q + 2 * d + e]), a2);
-            a3 = k0.fma(FloatVector.broadcast(S, qt[q + 3 * d + e]), a3);
-        }
-        a0.intoArray(sc, at + j);
-        a1.intoArray(sc, at + sp + j);
-        a2.intoArray(sc, at + 2 * sp + j);
-        a3.intoArray(sc, at + 3 * sp + j);
+        FloatVector.broadcast(S, 1f).div(sum).intoArray(inv, lane);
     }
 
     /**
-     * {@code sc[at, at + n) = exp(sc - max)} in place, n a whole number of vectors; returns
-     * {@code 1 / sum}, NaN when the row's max is not finite (a NaN score, +inf, or no visible key),
-     * which makes the output row NaN, as softmax's is.
+     * {@code st[j 2L + i] = exp(st[j 2L + i] - max_j)} over the s keys of each of the 2L queries
+     * i, and {@code inv[i] = 1 / sum_j}; NaN for a query whose max is not finite.
      */
-    static float expRow(float[] sc, int at, int n) {
-        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = at; j < at + n; j += L) {
-            mv = mv.max(FloatVector.fromArray(S, sc, j));
+    static void softmaxColumns(float[] st, int s, float[] inv) {
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = m0;
+        for (int p = 0; p < s * BLOCK; p += BLOCK) {
+            m0 = m0.max(FloatVector.fromArray(S, st, p));                      // NaN wins Java's max
+            m1 = m1.max(FloatVector.fromArray(S, st, p + L));
         }
-        float max = mv.reduceLanes(VectorOperators.MAX);
-        if (!Float.isFinite(max)) {
-            Arrays.fill(sc, at, at + n, 0f);
-            return Float.NaN;
-        }
-        FloatVector sv = FloatVector.zero(S);
-        for (int j = at; j < at + n; j += L) {
-            FloatVector e = VectorKernels.exp(FloatVector.fromArray(S, sc, j).sub(max));
-            e.intoArray(sc, j);
-            sv = sv.add(e);
-        }
-        float sum = 0f;
-        for (int lane = 0; lane < L; lane++) {
-            sum += sv.lane(lane);
-        }
-        return 1f / sum;
-    }
-
-    /** {@code op[at + r dp + e] = inv[r0 + r] sum_j sc[p + r sp + j] vp[j dp + e]} for the 4 queries r. */
-    static void values(float[] sc, int p, int sp, float[] vp, int dp, float[] op, int at, float[] inv, int r0) {
-        int e = 0;
-        while (e < dp) {
-            int left = (dp - e) / L;
-            int width = left == 4 ? 2 : Math.min(3, left);
-            if (width == 3) {
-                values4x3(sc, p, sp, vp, dp, e, op, at, inv, r0);
-            } else if (width == 2) {
-                values4x2(sc, p, sp, vp, dp, e, op, at, inv, r0);
-            } else {
-                values4x1(sc, p, sp, vp, dp, e, op, at, inv, r0);
+        m0.intoArray(inv, BLOCK);
+        m1.intoArray(inv, BLOCK + L);
+        expDown(st, s, 0, inv);
+        expDown(st, s, L, inv);
+        for (int i = 0; i < BLOCK; i++) {
+            if (!Float.isFinite(inv[BLOCK + i])) {
+                inv[i] = Float.NaN;                                            // exp's clamps gave numbers there
             }
-            e += width * L;
         }
     }
 
-    private static void values4x3(float[] sc, int p, int sp, float[] vp, int dp, int e, float[] op, int at, float[] inv, int r0) {
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = a00;
-        FloatVector a02 = a00;
-        FloatVector a10 = a00;
-        FloatVector a11 = a00;
-        FloatVector a12 = a00;
-        FloatVector a20 = a00;
-        FloatVector a21 = a00;
-        FloatVector a22 = a00;
-        FloatVector a30 = a00;
-        FloatVector a31 = a00;
-        FloatVector a32 = a00;
-        for (int j = 0; j < sp; j++) {
-            int vr = j * dp + e;
-            FloatVector v0 = FloatVector.fromArray(S, vp, vr);
-            FloatVector v1 = FloatVector.fromArray(S, vp, vr + L);
-            FloatVector v2 = FloatVector.fromArray(S, vp, vr + 2 * L);
-            FloatVector x = FloatVector.broadcast(S, sc[p + j]);
-            a00 = v0.fma(x, a00);
-            a01 = v1.fma(x, a01);
-            a02 = v2.fma(x, a02);
-            x = FloatVector.broadcast(S, sc[p + sp + j]);
-            a10 = v0.fma(x, a10);
-            a11 = v1.fma(x, a11);
-            a12 = v2.fma(x, a12);
-            x = FloatVector.broadcast(S, sc[p + 2 * sp + j]);
-            a20 = v0.fma(x, a20);
-            a21 = v1.fma(x, a21);
-            a22 = v2.fma(x, a22);
-            x = FloatVector.broadcast(S, sc[p + 3 * sp + j]);
-            a30 = v0.fma(x, a30);
-            a31 = v1.fma(x, a31);
-            a32 = v2.fma(x, a32);
-        }
-        int o = at + e;
-        float w = inv[r0];
-        a00.mul(w).intoArray(op, o);
-        a01.mul(w).intoArray(op, o + L);
-        a02.mul(w).intoArray(op, o + 2 * L);
-        o += dp;
-        w = inv[r0 + 1];
-        a10.mul(w).intoArray(op, o);
-        a11.mul(w).intoArray(op, o + L);
-        a12.mul(w).intoArray(op, o + 2 * L);
-        o += dp;
-        w = inv[r0 + 2];
-        a20.mul(w).intoArray(op, o);
-        a21.mul(w).intoArray(op, o + L);
-        a22.mul(w).intoArray(op, o + 2 * L);
-        o += dp;
-        w = inv[r0 + 3];
-        a30.mul(w).intoArray(op, o);
-        a31.mul(w).intoArray(op, o + L);
-        a32.mul(w).intoArray(op, o + 2 * L);
-    }
-
-    private static void values4x2(float[] sc, int p, int sp, float[] vp, int dp, int e, float[] op, int at, float[] inv, int r0) {
+    /** Keys {@code j .. j + 7}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
+    static void scores8(float[] qT, float[] kh, int d, int j, float[] st) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         FloatVector a10 = a00;
@@ -394,52 +244,157 @@ final class VectorAttention {
         FloatVector a21 = a00;
         FloatVector a30 = a00;
         FloatVector a31 = a00;
-        for (int j = 0; j < sp; j++) {
-            int vr = j * dp + e;
-            FloatVector v0 = FloatVector.fromArray(S, vp, vr);
-            FloatVector v1 = FloatVector.fromArray(S, vp, vr + L);
-            FloatVector x = FloatVector.broadcast(S, sc[p + j]);
-            a00 = v0.fma(x, a00);
-            a01 = v1.fma(x, a01);
-            x = FloatVector.broadcast(S, sc[p + sp + j]);
-            a10 = v0.fma(x, a10);
-            a11 = v1.fma(x, a11);
-            x = FloatVector.broadcast(S, sc[p + 2 * sp + j]);
-            a20 = v0.fma(x, a20);
-            a21 = v1.fma(x, a21);
-            x = FloatVector.broadcast(S, sc[p + 3 * sp + j]);
-            a30 = v0.fma(x, a30);
-            a31 = v1.fma(x, a31);
+        FloatVector a40 = a00;
+        FloatVector a41 = a00;
+        FloatVector a50 = a00;
+        FloatVector a51 = a00;
+        FloatVector a60 = a00;
+        FloatVector a61 = a00;
+        FloatVector a70 = a00;
+        FloatVector a71 = a00;
+        int k = j * d;
+        for (int e = 0; e < d; e++) {
+            FloatVector q0 = FloatVector.fromArray(S, qT, 2 * L * e);
+            FloatVector q1 = FloatVector.fromArray(S, qT, 2 * L * e + L);
+            FloatVector x = FloatVector.broadcast(S, kh[k + e]);
+            a00 = q0.fma(x, a00);
+            a01 = q1.fma(x, a01);
+            x = FloatVector.broadcast(S, kh[k + d + e]);
+            a10 = q0.fma(x, a10);
+            a11 = q1.fma(x, a11);
+            x = FloatVector.broadcast(S, kh[k + 2 * d + e]);
+            a20 = q0.fma(x, a20);
+            a21 = q1.fma(x, a21);
+            x = FloatVector.broadcast(S, kh[k + 3 * d + e]);
+            a30 = q0.fma(x, a30);
+            a31 = q1.fma(x, a31);
+            x = FloatVector.broadcast(S, kh[k + 4 * d + e]);
+            a40 = q0.fma(x, a40);
+            a41 = q1.fma(x, a41);
+            x = FloatVector.broadcast(S, kh[k + 5 * d + e]);
+            a50 = q0.fma(x, a50);
+            a51 = q1.fma(x, a51);
+            x = FloatVector.broadcast(S, kh[k + 6 * d + e]);
+            a60 = q0.fma(x, a60);
+            a61 = q1.fma(x, a61);
+            x = FloatVector.broadcast(S, kh[k + 7 * d + e]);
+            a70 = q0.fma(x, a70);
+            a71 = q1.fma(x, a71);
         }
-        int o = at + e;
-        a00.mul(inv[r0]).intoArray(op, o);
-        a01.mul(inv[r0]).intoArray(op, o + L);
-        o += dp;
-        a10.mul(inv[r0 + 1]).intoArray(op, o);
-        a11.mul(inv[r0 + 1]).intoArray(op, o + L);
-        o += dp;
-        a20.mul(inv[r0 + 2]).intoArray(op, o);
-        a21.mul(inv[r0 + 2]).intoArray(op, o + L);
-        o += dp;
-        a30.mul(inv[r0 + 3]).intoArray(op, o);
-        a31.mul(inv[r0 + 3]).intoArray(op, o + L);
+        int o = 2 * L * j;
+        a00.intoArray(st, o);
+        a01.intoArray(st, o + L);
+        a10.intoArray(st, o + 2 * L);
+        a11.intoArray(st, o + 2 * L + L);
+        a20.intoArray(st, o + 2 * 2 * L);
+        a21.intoArray(st, o + 2 * 2 * L + L);
+        a30.intoArray(st, o + 3 * 2 * L);
+        a31.intoArray(st, o + 3 * 2 * L + L);
+        a40.intoArray(st, o + 4 * 2 * L);
+        a41.intoArray(st, o + 4 * 2 * L + L);
+        a50.intoArray(st, o + 5 * 2 * L);
+        a51.intoArray(st, o + 5 * 2 * L + L);
+        a60.intoArray(st, o + 6 * 2 * L);
+        a61.intoArray(st, o + 6 * 2 * L + L);
+        a70.intoArray(st, o + 7 * 2 * L);
+        a71.intoArray(st, o + 7 * 2 * L + L);
     }
 
-    private static void values4x1(float[] sc, int p, int sp, float[] vp, int dp, int e, float[] op, int at, float[] inv, int r0) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int j = 0; j < sp; j++) {
-            FloatVector v0 = FloatVector.fromArray(S, vp, j * dp + e);
-            a0 = v0.fma(FloatVector.broadcast(S, sc[p + j]), a0);
-            a1 = v0.fma(FloatVector.broadcast(S, sc[p + sp + j]), a1);
-            a2 = v0.fma(FloatVector.broadcast(S, sc[p + 2 * sp + j]), a2);
-            a3 = v0.fma(FloatVector.broadcast(S, sc[p + 3 * sp + j]), a3);
+    /** Keys {@code j .. j + 0}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
+    static void scores1(float[] qT, float[] kh, int d, int j, float[] st) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        int k = j * d;
+        for (int e = 0; e < d; e++) {
+            FloatVector q0 = FloatVector.fromArray(S, qT, 2 * L * e);
+            FloatVector q1 = FloatVector.fromArray(S, qT, 2 * L * e + L);
+            FloatVector x = FloatVector.broadcast(S, kh[k + e]);
+            a00 = q0.fma(x, a00);
+            a01 = q1.fma(x, a01);
         }
-        a0.mul(inv[r0]).intoArray(op, at + e);
-        a1.mul(inv[r0 + 1]).intoArray(op, at + dp + e);
-        a2.mul(inv[r0 + 2]).intoArray(op, at + 2 * dp + e);
-        a3.mul(inv[r0 + 3]).intoArray(op, at + 3 * dp + e);
+        int o = 2 * L * j;
+        a00.intoArray(st, o);
+        a01.intoArray(st, o + L);
+    }
+
+    /** Output dims {@code e .. e + 7}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
+    static void values8(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
+        int o = 2 * L * e;
+        FloatVector a00 = FloatVector.fromArray(S, oT, o);
+        FloatVector a01 = FloatVector.fromArray(S, oT, o + L);
+        FloatVector a10 = FloatVector.fromArray(S, oT, o + 2 * L);
+        FloatVector a11 = FloatVector.fromArray(S, oT, o + 2 * L + L);
+        FloatVector a20 = FloatVector.fromArray(S, oT, o + 2 * 2 * L);
+        FloatVector a21 = FloatVector.fromArray(S, oT, o + 2 * 2 * L + L);
+        FloatVector a30 = FloatVector.fromArray(S, oT, o + 3 * 2 * L);
+        FloatVector a31 = FloatVector.fromArray(S, oT, o + 3 * 2 * L + L);
+        FloatVector a40 = FloatVector.fromArray(S, oT, o + 4 * 2 * L);
+        FloatVector a41 = FloatVector.fromArray(S, oT, o + 4 * 2 * L + L);
+        FloatVector a50 = FloatVector.fromArray(S, oT, o + 5 * 2 * L);
+        FloatVector a51 = FloatVector.fromArray(S, oT, o + 5 * 2 * L + L);
+        FloatVector a60 = FloatVector.fromArray(S, oT, o + 6 * 2 * L);
+        FloatVector a61 = FloatVector.fromArray(S, oT, o + 6 * 2 * L + L);
+        FloatVector a70 = FloatVector.fromArray(S, oT, o + 7 * 2 * L);
+        FloatVector a71 = FloatVector.fromArray(S, oT, o + 7 * 2 * L + L);
+        for (int j = from, p = 2 * L * from, w = from * d + e; j < to; j++, p += 2 * L, w += d) {
+            FloatVector p0 = FloatVector.fromArray(S, st, p);
+            FloatVector p1 = FloatVector.fromArray(S, st, p + L);
+            FloatVector x = FloatVector.broadcast(S, vh[w]);
+            a00 = p0.fma(x, a00);
+            a01 = p1.fma(x, a01);
+            x = FloatVector.broadcast(S, vh[w + 1]);
+            a10 = p0.fma(x, a10);
+            a11 = p1.fma(x, a11);
+            x = FloatVector.broadcast(S, vh[w + 2]);
+            a20 = p0.fma(x, a20);
+            a21 = p1.fma(x, a21);
+            x = FloatVector.broadcast(S, vh[w + 3]);
+            a30 = p0.fma(x, a30);
+            a31 = p1.fma(x, a31);
+            x = FloatVector.broadcast(S, vh[w + 4]);
+            a40 = p0.fma(x, a40);
+            a41 = p1.fma(x, a41);
+            x = FloatVector.broadcast(S, vh[w + 5]);
+            a50 = p0.fma(x, a50);
+            a51 = p1.fma(x, a51);
+            x = FloatVector.broadcast(S, vh[w + 6]);
+            a60 = p0.fma(x, a60);
+            a61 = p1.fma(x, a61);
+            x = FloatVector.broadcast(S, vh[w + 7]);
+            a70 = p0.fma(x, a70);
+            a71 = p1.fma(x, a71);
+        }
+        a00.intoArray(oT, o);
+        a01.intoArray(oT, o + L);
+        a10.intoArray(oT, o + 2 * L);
+        a11.intoArray(oT, o + 2 * L + L);
+        a20.intoArray(oT, o + 2 * 2 * L);
+        a21.intoArray(oT, o + 2 * 2 * L + L);
+        a30.intoArray(oT, o + 3 * 2 * L);
+        a31.intoArray(oT, o + 3 * 2 * L + L);
+        a40.intoArray(oT, o + 4 * 2 * L);
+        a41.intoArray(oT, o + 4 * 2 * L + L);
+        a50.intoArray(oT, o + 5 * 2 * L);
+        a51.intoArray(oT, o + 5 * 2 * L + L);
+        a60.intoArray(oT, o + 6 * 2 * L);
+        a61.intoArray(oT, o + 6 * 2 * L + L);
+        a70.intoArray(oT, o + 7 * 2 * L);
+        a71.intoArray(oT, o + 7 * 2 * L + L);
+    }
+
+    /** Output dims {@code e .. e + 0}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
+    static void values1(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
+        int o = 2 * L * e;
+        FloatVector a00 = FloatVector.fromArray(S, oT, o);
+        FloatVector a01 = FloatVector.fromArray(S, oT, o + L);
+        for (int j = from, p = 2 * L * from, w = from * d + e; j < to; j++, p += 2 * L, w += d) {
+            FloatVector p0 = FloatVector.fromArray(S, st, p);
+            FloatVector p1 = FloatVector.fromArray(S, st, p + L);
+            FloatVector x = FloatVector.broadcast(S, vh[w]);
+            a00 = p0.fma(x, a00);
+            a01 = p1.fma(x, a01);
+        }
+        a00.intoArray(oT, o);
+        a01.intoArray(oT, o + L);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,7 +27,8 @@ class AttentionTest {
         return List.of(
             new int[] {2, 37, 77, 40, 2, 0},       // d = 20: padded to two vectors; 77 keys: a tail of one-vector panels
             new int[] {1, 64, 60, 64, 1, 0},       // 60 keys round up to 64, a whole 4-vector panel holding the padding
-            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; T not a multiple of 4
+            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; T not a whole block
+            new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: two chunks of the value tiles (256 keys each) and a tail of 4
             new int[] {2, 77, 77, 48, 3, 1},       // causal, CLIP's mask on 77 tokens
             new int[] {1, 50, 50, 320, 2, 0},      // d = 160, the widest fused head (SD 1.5's 1280 channels / 8)
             new int[] {1, 40, 40, 320, 1, 0});     // d = 320: wider than FUSED_HEAD_DIM_MAX, the gemm pair
@@ -106,6 +108,23 @@ class AttentionTest {
                     assertTrue(Float.isNaN(out.getFloat(0, i, e)), "head 0, query " + i + ", " + e);
                     assertFalse(Float.isNaN(out.getFloat(0, i, 16 + e)), "head 1, query " + i + ", " + e);
                 }
+            }
+        }
+    }
+
+    @Test
+    void underTheCausalMaskANaNKeyReachesOnlyTheQueriesThatSeeIt() {
+        // Fused path only: it masks by -inf after the product, so query i < 7 never touches key 7.
+        // (The gemm pair adds -1e30 to a NaN score, which stays NaN, as an additive mask does in PyTorch.)
+        Assumptions.assumeTrue(FusedKernels.vectorApi(), "the fused kernel needs the Vector API");
+        INDArray q = Nd4j.randn(61, new long[] {1, 40, 16}).castTo(DataType.FLOAT);
+        INDArray k = Nd4j.randn(62, new long[] {1, 40, 16}).castTo(DataType.FLOAT);
+        INDArray v = Nd4j.randn(63, new long[] {1, 40, 16}).castTo(DataType.FLOAT);
+        k.putScalar(new long[] {0, 7, 0}, Float.NaN);
+        INDArray out = Attention.attend(q, k, v, 1, true);
+        for (int i = 0; i < 40; i++) {
+            for (int e = 0; e < 16; e++) {
+                assertEquals(i >= 7, Float.isNaN(out.getFloat(0, i, e)), "query " + i + ", " + e);
             }
         }
     }
