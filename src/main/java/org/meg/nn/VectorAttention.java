@@ -197,22 +197,6 @@ final class VectorAttention {
     }
 
     /**
-     * {@code st[j 2L + lane] = exp(st[j 2L + lane] - max)} down the keys for one vector of queries;
-     * returns the sums. One call site of {@link VectorKernels#exp} per loop: with two, C2 compiled
-     * exp out of line and boxed its vectors (13x slower).
-     */
-    private static void expDown(float[] st, int s, int lane, float[] inv) {
-        FloatVector max = FloatVector.fromArray(S, inv, BLOCK + lane);
-        FloatVector sum = FloatVector.zero(S);
-        for (int p = lane; p < s * BLOCK; p += BLOCK) {
-            FloatVector e = VectorKernels.exp(FloatVector.fromArray(S, st, p).sub(max));
-            e.intoArray(st, p);
-            sum = sum.add(e);
-        }
-        FloatVector.broadcast(S, 1f).div(sum).intoArray(inv, lane);
-    }
-
-    /**
      * {@code st[j 2L + i] = exp(st[j 2L + i] - max_j)} over the s keys of each of the 2L queries
      * i, and {@code inv[i] = 1 / sum_j}; NaN for a query whose max is not finite.
      */
@@ -225,8 +209,11 @@ final class VectorAttention {
         }
         m0.intoArray(inv, BLOCK);
         m1.intoArray(inv, BLOCK + L);
-        expDown(st, s, 0, inv);
-        expDown(st, s, L, inv);
+        VectorKernels.expShifted(st, 0, s * BLOCK, BLOCK, inv, BLOCK, inv, 0);         // the sums into inv[0, 2L)
+        VectorKernels.expShifted(st, L, s * BLOCK, BLOCK, inv, BLOCK + L, inv, L);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        one.div(FloatVector.fromArray(S, inv, 0)).intoArray(inv, 0);
+        one.div(FloatVector.fromArray(S, inv, L)).intoArray(inv, L);
         for (int i = 0; i < BLOCK; i++) {
             if (!Float.isFinite(inv[BLOCK + i])) {
                 inv[i] = Float.NaN;                                            // exp's clamps gave numbers there

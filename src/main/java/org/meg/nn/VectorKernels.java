@@ -306,6 +306,41 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
+     * {@code a[p .. p + L) = exp(a[p .. p + L) - shift[shiftAt ..])} for p = from, from + step, ...
+     * below {@code end}, and {@code sums[sumAt ..] = } the lanes' sums of the results in that order.
+     * The same arithmetic as {@link #exp}, bit for bit (VectorKernelsTest), written out inside the
+     * loop: as a call, C2 sometimes compiled exp out of line at a hot site ("callee is too large"
+     * from an early profile) and then boxed every vector, ~20x slower. Vectors go in and out through
+     * arrays for the same reason: a vector argument of a call that is not inlined is boxed.
+     */
+    static void expShifted(float[] a, int from, int end, int step, float[] shift, int shiftAt, float[] sums, int sumAt) {
+        FloatVector sub = FloatVector.fromArray(S, shift, shiftAt);
+        FloatVector sum = FloatVector.zero(S);
+        for (int p = from; p < end; p += step) {
+            FloatVector x = FloatVector.fromArray(S, a, p).sub(sub);
+            IntVector bits = x.reinterpretAsInts().min(EXP_MAX_BITS);
+            FloatVector c = bits.lanewise(VectorOperators.XOR, SIGN).min(EXP_ZERO_FLIPPED).lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats();
+            FloatVector rounded = c.mul(LOG2E).add(ROUNDER);
+            FloatVector n = rounded.sub(ROUNDER);
+            FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+            r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector q = FloatVector.broadcast(S, 1f / 5040);
+            q = q.fma(r, FloatVector.broadcast(S, 1f / 720));
+            q = q.fma(r, FloatVector.broadcast(S, 1f / 120));
+            q = q.fma(r, FloatVector.broadcast(S, 1f / 24));
+            q = q.fma(r, FloatVector.broadcast(S, 1f / 6));
+            q = q.fma(r, FloatVector.broadcast(S, 0.5f));
+            q = q.fma(r, FloatVector.broadcast(S, 1f));
+            q = q.fma(r, FloatVector.broadcast(S, 1f));
+            FloatVector twoToN = rounded.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = q.mul(twoToN);
+            e.intoArray(a, p);
+            sum = sum.add(e);
+        }
+        sum.intoArray(sums, sumAt);
+    }
+
+    /**
      * x clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}] on its bits: as signed integers the bits of
      * non-negative floats are in float order and below every negative float's, so a signed min caps
      * the top; with the sign bit flipped, signed order is the bits' unsigned order, in which

@@ -38,6 +38,41 @@ class VectorKernelsTest {
     }
 
     @Test
+    void theInlinedLoopIsExpBitForBit() {
+        // expShifted writes exp's arithmetic out inside its loop (see there): same bits as exp(x - shift),
+        // over a strided walk, with the lane sums added in the walk's order.
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        SplittableRandom rnd = new SplittableRandom(2);
+        float[] a = new float[lanes * 2 * 50];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (-100 + 120 * rnd.nextDouble());
+        }
+        float[] shift = new float[lanes];
+        for (int i = 0; i < lanes; i++) {
+            shift[i] = (float) (10 * rnd.nextDouble());
+        }
+        float[] x = a.clone();
+        float[] sums = new float[lanes];
+        VectorKernels.expShifted(a, lanes, a.length, 2 * lanes, shift, 0, sums, 0);
+        float[] want = new float[lanes];
+        for (int p = lanes; p < a.length; p += 2 * lanes) {
+            float[] shifted = new float[lanes];
+            for (int l = 0; l < lanes; l++) {
+                shifted[l] = x[p + l] - shift[l];
+            }
+            float[] e = apply(shifted, v -> VectorKernels.exp(v));
+            for (int l = 0; l < lanes; l++) {
+                assertEquals(e[l], a[p + l], 0f, "at " + (p + l));
+                want[l] += e[l];
+                assertEquals(x[p - lanes + l], a[p - lanes + l], 0f, "untouched at " + (p - lanes + l));
+            }
+        }
+        for (int l = 0; l < lanes; l++) {
+            assertEquals(want[l], sums[l], 0f, "sum of lane " + l);
+        }
+    }
+
+    @Test
     void expAndErfClampTheirEndsOnTheBits() {
         // The integer-domain clamps: -inf and anything below ~-88 give exactly 0, -0 and +0 give
         // exactly 1, +inf the top value e^88.376 (finite); erf is +-1 beyond +-4 and at +-inf, odd at 0.
