@@ -200,7 +200,7 @@ final class VectorAttention {
      * {@code st[j 2L + i] = exp(st[j 2L + i] - max_j)} over the s keys of each of the 2L queries
      * i, and {@code inv[i] = 1 / sum_j}; NaN for a query whose max is not finite.
      */
-    static void softmaxColumns(float[] st, int s, float[] inv) {
+    private static void softmaxColumns(float[] st, int s, float[] inv) {
         FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         FloatVector m1 = m0;
         for (int p = 0; p < s * BLOCK; p += BLOCK) {
@@ -222,7 +222,7 @@ final class VectorAttention {
     }
 
     /** Keys {@code j .. j + 7}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
-    static void scores8(float[] qT, float[] kh, int d, int j, float[] st) {
+    private static void scores8(float[] qT, float[] kh, int d, int j, float[] st) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         FloatVector a10 = a00;
@@ -288,7 +288,7 @@ final class VectorAttention {
     }
 
     /** Keys {@code j .. j + 0}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
-    static void scores1(float[] qT, float[] kh, int d, int j, float[] st) {
+    private static void scores1(float[] qT, float[] kh, int d, int j, float[] st) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         int k = j * d;
@@ -305,7 +305,7 @@ final class VectorAttention {
     }
 
     /** Output dims {@code e .. e + 7}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
-    static void values8(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
+    private static void values8(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
         int o = 2 * L * e;
         FloatVector a00 = FloatVector.fromArray(S, oT, o);
         FloatVector a01 = FloatVector.fromArray(S, oT, o + L);
@@ -370,7 +370,7 @@ final class VectorAttention {
     }
 
     /** Output dims {@code e .. e + 0}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
-    static void values1(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
+    private static void values1(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
         int o = 2 * L * e;
         FloatVector a00 = FloatVector.fromArray(S, oT, o);
         FloatVector a01 = FloatVector.fromArray(S, oT, o + L);

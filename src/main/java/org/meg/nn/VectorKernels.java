@@ -34,7 +34,7 @@ final class VectorKernels extends FusedKernels {
     /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
     private static final float ROUNDER = 12582912f;
     private static final int ROUNDER_BITS = 0x4B400000;
-    /** -127 ln 2: the clamp at which {@link #exp} builds 2^-127 as +0. */
+    /** -127 ln 2: the clamp at which {@link #expShifted} builds 2^-127 as +0. */
     private static final float EXP_ZERO = -88.02969f;
     private static final float EXP_MAX = 88.37626f;                 // 127.5 ln 2: n stays <= 127
     private static final int SIGN = 0x80000000;
@@ -251,13 +251,10 @@ final class VectorKernels extends FusedKernels {
             Arrays.fill(v, 0, n, Float.NaN);
             return;
         }
-        FloatVector sv = FloatVector.zero(S);
-        for (int j = 0; j < n; j += S.length()) {
-            FloatVector e = exp(FloatVector.fromArray(S, v, j).sub(max));
-            e.intoArray(v, j);
-            sv = sv.add(e);
-        }
-        float inv = 1f / sum(sv, LANES.get());
+        float[] lanes = LANES.get();
+        Arrays.fill(lanes, max);
+        expShifted(v, 0, n, S.length(), lanes, 0, lanes, 0);            // the lanes' sums replace the shift
+        float inv = 1f / sum(lanes);
         for (int j = 0; j < n; j += S.length()) {
             FloatVector.fromArray(S, v, j).mul(inv).intoArray(v, j);
         }
@@ -266,6 +263,11 @@ final class VectorKernels extends FusedKernels {
     /** The lanes' sum, added in lane order (see the class comment). */
     private static float sum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
+        return sum(lanes);
+    }
+
+    /** The lanes' sum, added in lane order. */
+    private static float sum(float[] lanes) {
         float s = 0f;
         for (float lane : lanes) {
             s += lane;
@@ -274,44 +276,29 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
-     * e^x lane by lane, within 1.3 ulp (VectorKernelsTest): {@code x = n ln2 + r} with n the nearest
-     * integer to {@code x log2 e} and |r| <= ln2 / 2 (Cody-Waite, ln 2 in two parts), {@code e^r}
-     * by its degree-7 Taylor polynomial (truncation 5e-9 relative), {@code 2^n} built in the exponent
-     * bits. x is clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}]: at the low end n = -127, whose
-     * exponent field is 0, so {@code 2^n} is +0 and e^x is 0 (below ~-87.7, where e^x is under the
-     * smallest normal float anyway), with no blend; at the top e^x ~ 2.4e38, the largest 2^n there is.
-     * -inf gives 0, +inf the top value; a NaN lane gives a number, not NaN (the caller checks:
-     * {@link #softmax} does).
+     * {@code a[p .. p + L) = e^(a[p .. p + L) - shift[shiftAt ..])} for p = from, from + step, ...
+     * below {@code end}, and {@code sums[sumAt ..] = } the lanes' sums of the results, added in that
+     * order ({@code shift} and {@code sums} may be the same array: the shift is read first).
      *
-     * <p>The clamps compare the floats' bits as integers ({@link #clampExp}): JDK 17 compiles
-     * {@code FloatVector.max/min} to a compare-and-blend sequence for Java's NaN and signed-zero
-     * rules, which measured half of this function's time.
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = clampExp(x);
-        FloatVector rounded = c.mul(LOG2E).add(ROUNDER);                // n in the low mantissa bits
-        FloatVector n = rounded.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        FloatVector twoToN = rounded.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(twoToN);
-    }
-
-    /**
-     * {@code a[p .. p + L) = exp(a[p .. p + L) - shift[shiftAt ..])} for p = from, from + step, ...
-     * below {@code end}, and {@code sums[sumAt ..] = } the lanes' sums of the results in that order.
-     * The same arithmetic as {@link #exp}, bit for bit (VectorKernelsTest), written out inside the
-     * loop: as a call, C2 sometimes compiled exp out of line at a hot site ("callee is too large"
-     * from an early profile) and then boxed every vector, ~20x slower. Vectors go in and out through
-     * arrays for the same reason: a vector argument of a call that is not inlined is boxed.
+     * <p>e^x within 1.3 ulp (VectorKernelsTest): {@code x = n ln2 + r} with n the nearest integer
+     * to {@code x log2 e} and |r| <= ln2 / 2 (Cody-Waite, ln 2 in two parts), {@code e^r} by its
+     * degree-7 Taylor polynomial (truncation 5e-9 relative), {@code 2^n} built in the exponent bits.
+     * x is clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}]: at the low end n = -127, whose exponent
+     * field is 0, so {@code 2^n} is +0 and e^x is 0 (below ~-87.7, where e^x is under the smallest
+     * normal float anyway), with no blend; at the top e^x ~ 2.4e38, the largest 2^n there is. -inf
+     * gives 0, +inf the top value; a NaN lane gives a number, not NaN (the callers check).
+     *
+     * <p>The clamps compare the floats' bits as integers: as signed integers the bits of
+     * non-negative floats are in float order and below every negative float's, so a signed min caps
+     * the top; with the sign bit flipped, signed order is the bits' unsigned order, in which
+     * non-negative floats come first and negative ones in order of magnitude, so a min there raises
+     * the bottom (-inf included). JDK 17 compiles {@code FloatVector.max/min} to a compare-and-blend
+     * sequence for Java's NaN and signed-zero rules, which measured half of exp's time.
+     *
+     * <p>The whole loop is one method with exp written out in it: as a separate call, C2 sometimes
+     * compiled exp out of line at a hot site ("callee is too large", from an early profile) and then
+     * boxed every vector, ~20x slower. Vectors go in and out through arrays for the same reason: a
+     * vector argument of a call that is not inlined is boxed.
      */
     static void expShifted(float[] a, int from, int end, int step, float[] shift, int shiftAt, float[] sums, int sumAt) {
         FloatVector sub = FloatVector.fromArray(S, shift, shiftAt);
@@ -320,7 +307,7 @@ final class VectorKernels extends FusedKernels {
             FloatVector x = FloatVector.fromArray(S, a, p).sub(sub);
             IntVector bits = x.reinterpretAsInts().min(EXP_MAX_BITS);
             FloatVector c = bits.lanewise(VectorOperators.XOR, SIGN).min(EXP_ZERO_FLIPPED).lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats();
-            FloatVector rounded = c.mul(LOG2E).add(ROUNDER);
+            FloatVector rounded = c.mul(LOG2E).add(ROUNDER);                // n in the low mantissa bits
             FloatVector n = rounded.sub(ROUNDER);
             FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
             r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
@@ -341,15 +328,14 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
-     * x clamped to [{@link #EXP_ZERO}, {@link #EXP_MAX}] on its bits: as signed integers the bits of
-     * non-negative floats are in float order and below every negative float's, so a signed min caps
-     * the top; with the sign bit flipped, signed order is the bits' unsigned order, in which
-     * non-negative floats come first and negative ones in order of magnitude, so a min there
-     * raises the bottom (-inf included).
+     * e^x lane by lane: {@link #expShifted} on one vector with a zero shift ({@code x - 0} is x, bit
+     * for bit), for tests and one-off vectors; loops call {@link #expShifted}.
      */
-    private static FloatVector clampExp(FloatVector x) {
-        IntVector bits = x.reinterpretAsInts().min(EXP_MAX_BITS);
-        return bits.lanewise(VectorOperators.XOR, SIGN).min(EXP_ZERO_FLIPPED).lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats();
+    static FloatVector exp(FloatVector x) {
+        float[] a = new float[3 * S.length()];                          // [x | shift 0 | sums]
+        x.intoArray(a, 0);
+        expShifted(a, 0, S.length(), S.length(), a, S.length(), a, 2 * S.length());
+        return FloatVector.fromArray(S, a, 0);
     }
 
     /** {@code o[j] = p[j] * gelu(p[inner + j])}, {@code inner} a whole number of vectors; GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
@@ -363,7 +349,7 @@ final class VectorKernels extends FusedKernels {
 
     /**
      * erf, lane by lane: {@code x P(x^2) / Q(x^2)} with x clamped to [-4, 4], on its bits as in
-     * {@link #clampExp} (|x| capped by a signed min of the magnitude bits, the sign put back); a NaN
+     * {@link #expShifted} (|x| capped by a signed min of the magnitude bits, the sign put back); a NaN
      * lane gives +-1, not NaN ({@link #gatedGelu} multiplies by the unclamped value, which keeps it NaN).
      */
     static FloatVector erf(FloatVector x) {

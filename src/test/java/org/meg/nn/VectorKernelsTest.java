@@ -39,8 +39,9 @@ class VectorKernelsTest {
 
     @Test
     void theInlinedLoopIsExpBitForBit() {
-        // expShifted writes exp's arithmetic out inside its loop (see there): same bits as exp(x - shift),
-        // over a strided walk, with the lane sums added in the walk's order.
+        // The strided walk of expShifted gives the bits of exp(x - shift) one vector at a time (exp is
+        // expShifted on a single vector), leaves the entries between the strides alone, and adds the
+        // lane sums in the walk's order.
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         SplittableRandom rnd = new SplittableRandom(2);
         float[] a = new float[lanes * 2 * 50];
