@@ -58,7 +58,7 @@ final class FallbackKernels extends FusedKernels {
      * running sum is one 4-cycle add per element, latency-bound; four chains run ~4x faster.
      */
     @Override
-    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps) {
+    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu) {
         float k = v[0];
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
@@ -90,7 +90,8 @@ final class FallbackKernels extends FusedKernels {
             float scale = (float) (rstd * gamma[firstChannel + c]);
             float shift = beta[firstChannel + c] - mean * scale;
             for (int end = j + perChannel; j < end; j++) {
-                v[j] = v[j] * scale + shift;
+                float z = v[j] * scale + shift;
+                v[j] = silu ? z / (1f + (float) Math.exp(-z)) : z;
             }
         }
     }

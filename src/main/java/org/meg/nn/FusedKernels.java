@@ -84,9 +84,10 @@ public abstract class FusedKernels {
     /**
      * One GroupNorm group in place, {@code v[i] = (v[i] - mean) / sqrt(var + eps) * gamma[c] + beta[c]},
      * statistics over {@code v[0, n)}, the variance biased (divided by n) as PyTorch's; element i
-     * belongs to channel {@code c = firstChannel + i / perChannel}.
+     * belongs to channel {@code c = firstChannel + i / perChannel}. With {@code silu}, each result z
+     * then becomes {@code silu(z) = z / (1 + e^-z)} in the same pass.
      */
-    abstract void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps);
+    abstract void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu);
 
     private static FusedKernels choose() {
         boolean wanted = !"false".equals(System.getProperty("meg.vector"));

@@ -169,7 +169,7 @@ final class VectorKernels extends FusedKernels {
      * {@code E[x^2] - E[x]^2}). Then {@code v = v * scale + shift} per channel, one fma per lane.
      */
     @Override
-    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps) {
+    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu) {
         float[] lanes = LANES.get();
         double count = 0;
         double mean = 0;
@@ -206,20 +206,58 @@ final class VectorKernels extends FusedKernels {
         }
         double var = Math.max(0.0, m2 / n);
         double rstd = 1.0 / Math.sqrt(var + eps);
+        float[] scratch = silu ? SILU.get() : null;
         for (int c = 0, i = 0; c < n / perChannel; c++) {
             float scale = (float) (rstd * gamma[firstChannel + c]);
             float shift = (float) (beta[firstChannel + c] - mean * scale);
             int end = i + perChannel;
-            if (perChannel >= S.length()) {
-                FloatVector sv = FloatVector.broadcast(S, scale);
-                FloatVector hv = FloatVector.broadcast(S, shift);
-                for (int bound = i + S.loopBound(perChannel); i < bound; i += S.length()) {
+            FloatVector sv = FloatVector.broadcast(S, scale);
+            FloatVector hv = FloatVector.broadcast(S, shift);
+            while (i < end) {                                                // chunks of SILU_CHUNK, in L1 for the SiLU
+                int chunkEnd = Math.min(end, i + SILU_CHUNK);
+                int from = i;
+                for (int bound = i + S.loopBound(chunkEnd - i); i < bound; i += S.length()) {
                     FloatVector.fromArray(S, v, i).fma(sv, hv).intoArray(v, i);
                 }
+                for (; i < chunkEnd; i++) {
+                    v[i] = Math.fma(v[i], scale, shift);
+                }
+                if (silu) {
+                    siluChunk(v, from, chunkEnd, scratch);
+                }
             }
-            for (; i < end; i++) {
-                v[i] = Math.fma(v[i], scale, shift);
-            }
+        }
+    }
+
+    /** Values per SiLU chunk of {@link #normalizeGroup} (4 KB), a multiple of every lane count. */
+    private static final int SILU_CHUNK = 1024;
+    /** A thread's SiLU scratch: e^-z for one chunk, then one vector of zeros (the shift) and one of sums. */
+    private static final ThreadLocal<float[]> SILU = ThreadLocal.withInitial(() -> new float[SILU_CHUNK + 2 * S.length()]);
+
+    /**
+     * {@code v[from, end) = z / (1 + e^-z)} for z = v (SiLU, {@code z sigmoid(z)}), at most
+     * {@link #SILU_CHUNK} values: {@code -z} into the scratch (zeros past the end, to a whole
+     * vector), e^-z there by {@link #expShifted} with a zero shift, then one exactly rounded add and
+     * divide per lane. Large negative z: e^-z is capped near 2.4e38, so z / (1 + e^-z) is a tiny
+     * negative number where the exact SiLU is a tinier one; NaN stays NaN (z is its numerator).
+     */
+    private static void siluChunk(float[] v, int from, int end, float[] t) {
+        int count = end - from;
+        int whole = S.loopBound(count);
+        int padded = whole == count ? count : whole + S.length();
+        for (int j = 0; j < whole; j += S.length()) {
+            FloatVector.fromArray(S, v, from + j).neg().intoArray(t, j);
+        }
+        for (int j = whole; j < padded; j++) {
+            t[j] = j < count ? -v[from + j] : 0f;
+        }
+        expShifted(t, 0, padded, S.length(), t, SILU_CHUNK, t, SILU_CHUNK + S.length());   // zeros at SILU_CHUNK: never written
+        for (int j = 0; j < whole; j += S.length()) {
+            FloatVector z = FloatVector.fromArray(S, v, from + j);
+            z.div(FloatVector.fromArray(S, t, j).add(1f)).intoArray(v, from + j);
+        }
+        for (int j = whole; j < count; j++) {
+            v[from + j] = v[from + j] / (1f + t[j]);
         }
     }
 

@@ -47,10 +47,10 @@ public final class ResBlock implements Layer {
 
     /** {@code x [B, in, h, w], emb [B, embDim] -> [B, out, h, w]}. */
     public INDArray forward(INDArray x, INDArray emb) {
-        INDArray h = inConv.forward(Activations.silu(inNorm.forward(x)));        // [B, out, h, w]
+        INDArray h = inConv.forward(inNorm.forwardSilu(x));                      // [B, out, h, w]
         INDArray e = embProj.forward(Activations.silu(emb));                      // [B, out]
         h.addi(e.reshape(e.size(0), e.size(1), 1, 1));
-        h = outConv.forward(Activations.silu(outNorm.forward(h)));
+        h = outConv.forward(outNorm.forwardSilu(h));
         return h.addi(skip == null ? x : skip.forward(x));
     }
 

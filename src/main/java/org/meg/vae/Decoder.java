@@ -1,6 +1,5 @@
 package org.meg.vae;
 
-import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
 import org.meg.nn.Tensors;
@@ -61,7 +60,7 @@ final class Decoder {
             h = Tensors.replace(h, up[i].forward(h));                          // [B, ch*mult[i], ...] at 2x unless i == 0
             tap.record("decoder.up_blocks." + (up.length - 1 - i), h);
         }
-        h = Tensors.replace(h, Activations.siluInPlace(normOut.forward(h)));
+        h = Tensors.replace(h, normOut.forwardSilu(h));
         return Tensors.replace(h, convOut.forward(h));                         // [B, 3, 8h, 8w]
     }
 }

@@ -1,6 +1,5 @@
 package org.meg.vae;
 
-import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
 import org.meg.nn.Tensors;
@@ -58,7 +57,7 @@ final class Encoder {
         }
         h = Tensors.replace(h, mid.forward(h));
         tap.record("encoder.mid_block", h);
-        h = Tensors.replace(h, Activations.siluInPlace(normOut.forward(h)));
+        h = Tensors.replace(h, normOut.forwardSilu(h));
         h = Tensors.replace(h, convOut.forward(h));                    // [B, 2z, H/8, W/8]
         tap.record("encoder", h);
         return h;

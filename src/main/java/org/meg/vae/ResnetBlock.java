@@ -1,6 +1,5 @@
 package org.meg.vae;
 
-import org.meg.nn.Activations;
 import org.meg.nn.Conv2d;
 import org.meg.nn.GroupNorm;
 import org.meg.nn.Tensors;
@@ -39,10 +38,10 @@ final class ResnetBlock {
 
     /** {@code [B, in, H, W] -> [B, out, H, W]}; frees its temporaries as it goes, never {@code x}. */
     INDArray forward(INDArray x) {
-        INDArray a1 = Activations.siluInPlace(norm1.forward(x));
+        INDArray a1 = norm1.forwardSilu(x);
         INDArray h1 = conv1.forward(a1);
         Tensors.release(a1);
-        INDArray a2 = Activations.siluInPlace(norm2.forward(h1));
+        INDArray a2 = norm2.forwardSilu(h1);
         Tensors.release(h1);
         INDArray h = conv2.forward(a2);
         Tensors.release(a2);

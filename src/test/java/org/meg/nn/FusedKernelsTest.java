@@ -165,14 +165,46 @@ class FusedKernelsTest {
                 }
                 var /= n;
                 float[] out = v.clone();
-                k.normalizeGroup(out, n, per, gamma, beta, 2, 1e-5);
+                k.normalizeGroup(out, n, per, gamma, beta, 2, 1e-5, false);
+                float[] silu = v.clone();
+                k.normalizeGroup(silu, n, per, gamma, beta, 2, 1e-5, true);
                 double tolerance = offset == 0 ? 2e-5 : 4e-5;
                 for (int i = 0; i < n; i++) {
                     int c = 2 + i / per;
                     double want = (v[i] - mean) / Math.sqrt(var + 1e-5) * gamma[c] + beta[c];
-                    assertEquals(want, out[i], tolerance * (1 + Math.abs(gamma[c])), k.name() + " " + channels + "x" + per + " offset " + offset + " at " + i);
+                    String where = k.name() + " " + channels + "x" + per + " offset " + offset + " at " + i;
+                    assertEquals(want, out[i], tolerance * (1 + Math.abs(gamma[c])), where);
+                    // SiLU's slope lies in [-0.1, 1.1], so the norm's error carries over at most 1.1x;
+                    // exp's 1.3 ulp, the add and the divide add a few ulp of |z| (< 1e-6 here)
+                    double wantSilu = want / (1 + Math.exp(-want));
+                    assertEquals(wantSilu, silu[i], 1.1 * tolerance * (1 + Math.abs(gamma[c])) + 1e-6, "silu " + where);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void groupSiluSaturatesAndKeepsNaN(FusedKernels k) {
+        // v = +-1 alternately: mean 0, variance 1, so z = +-gamma exactly up to eps's 5e-6 relative.
+        // gamma 3000: silu(3000) = 3000 (e^-3000 is far below an ulp), silu(-3000) = -3000 e^-3000,
+        // which is -0 in float; exp's cap (e^x <= 2.4e38) leaves a tiny negative instead: |y| < 1e-30.
+        float[] v = new float[2 * 40];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 2 == 0 ? 1 : -1;
+        }
+        k.normalizeGroup(v, v.length, 40, new float[] {3000, 3000}, new float[] {0, 0}, 0, 1e-5, true);
+        for (int i = 0; i < v.length; i++) {
+            if (i % 2 == 0) {
+                assertEquals(3000, v[i], 3000 * 1e-5, k.name() + " at " + i);
+            } else {
+                assertTrue(Math.abs(v[i]) < 1e-30 && !(v[i] > 0), k.name() + " at " + i + ": " + v[i]);
+            }
+        }
+        float[] nan = {1, 2, Float.NaN, 4};
+        k.normalizeGroup(nan, 4, 4, new float[] {1}, new float[] {0}, 0, 1e-5, true);
+        for (float y : nan) {
+            assertTrue(Float.isNaN(y), k.name() + ": a NaN in a group makes its statistics and outputs NaN, got " + y);
         }
     }
 

@@ -46,6 +46,22 @@ class GroupNormTest {
     }
 
     @Test
+    void forwardSiluIsSiluOfTheDefinition() {
+        // [2, 64, 33, 35]: groups of 2 x 1155 values, so the kernel's 1024-value SiLU chunks end inside
+        // a channel and at tails that are not whole vectors. Reference: silu(z) = z / (1 + e^-z) of the
+        // double-precision norm; the same 2e-5 (SiLU's slope is within [-0.1, 1.1]).
+        GroupNorm gn = norm(32, 64, 21);
+        INDArray x = Nd4j.randn(22L, new long[] {2, 64, 33, 35}).muli(2).subi(0.5);
+        double[] z = reference(x, 32, gn).castTo(DataType.DOUBLE).data().asDouble();
+        double[] silu = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            silu[i] = z[i] / (1 + Math.exp(-z[i]));
+        }
+        assertClose(Nd4j.create(silu, x.shape(), 'c').castTo(DataType.FLOAT), gn.forwardSilu(x));
+        assertClose(Activations.silu(gn.forward(x)), gn.forwardSilu(x));    // the composition it replaces
+    }
+
+    @Test
     void wrongChannelCountIsNamed() {
         GroupNorm gn = norm(8, 32, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
