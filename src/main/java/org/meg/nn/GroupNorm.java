@@ -59,8 +59,14 @@ public final class GroupNorm {
      * group: the norm-then-SiLU of every ResNet block without a second pass or a second array.
      */
     public INDArray forwardSilu(INDArray x) {
-        return forward(x, true);
+        return fusedSilu ? forward(x, true) : Activations.silu(forward(x, false));
     }
+
+    /**
+     * Whether {@link #forwardSilu} runs the SiLU inside the norm's pass ({@code -Dmeg.fusedSilu=false}
+     * composes the norm and ND4J's sigmoid-multiply instead); mutable for benchmarks' A/B runs.
+     */
+    static volatile boolean fusedSilu = !"false".equals(System.getProperty("meg.fusedSilu"));
 
     private INDArray forward(INDArray x, boolean silu) {
         long[] shape = x.shape();

@@ -12,14 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The SD 1.5 U-Net step with one of the engine's switches off and on, interleaved in one process
  * (same weights, inputs and warm workspaces), so that the machine's drift hits both alike.
- * Usage: {@code FlagAb winograd|attention [latent=64] [rounds=3]}; prints each round and the
+ * Usage: {@code FlagAb winograd|attention|silu [latent=64] [rounds=3]}; prints each round and the
  * medians' ratio (on / off) and the outputs' difference.
  */
 public final class FlagAb {
     /** Switch name -> the static boolean field that holds it. */
     private static final Map<String, String[]> FLAGS = Map.of(
         "winograd", new String[] {"org.meg.nn.Conv2d", "winograd"},               // -Dmeg.winograd
-        "attention", new String[] {"org.meg.nn.VectorKernels", "fusedAttention"});  // -Dmeg.fusedAttention
+        "attention", new String[] {"org.meg.nn.VectorKernels", "fusedAttention"},   // -Dmeg.fusedAttention
+        "silu", new String[] {"org.meg.nn.GroupNorm", "fusedSilu"});                // -Dmeg.fusedSilu
 
     private FlagAb() {
     }
