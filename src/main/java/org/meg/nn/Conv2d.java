@@ -154,10 +154,12 @@ public final class Conv2d {
         return y;
     }
 
-    /** Input depth, map size and their product from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
-    static final int WINOGRAD_MIN_IN = 640;
-    static final int WINOGRAD_MIN_POSITIONS = 16 * 16;
-    static final long WINOGRAD_MIN_WORK = 1920L * 16 * 16;
+    /** Input depth and map size from which a 3x3 stride-1 pad-1 convolution takes {@link Winograd}. */
+    static final int WINOGRAD_MIN_IN = 320;
+    static final int WINOGRAD_MIN_POSITIONS = 32 * 32;
+    /** ... or, on maps from 16x16, from this input depth. */
+    static final int WINOGRAD_SMALL_MAP_MIN_IN = 1920;
+    static final int WINOGRAD_SMALL_MAP_MIN_POSITIONS = 16 * 16;
     /** ... or, on maps of at least {@link #BANDED_MIN_POSITIONS}, from this input depth. */
     static final int WINOGRAD_LARGE_MAP_MIN_IN = 128;
     /** {@code -Dmeg.winograd=false} keeps every convolution on the direct paths (for A/B measurements). */
@@ -165,17 +167,16 @@ public final class Conv2d {
 
     /**
      * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, the JDK's Vector
-     * API present (the transforms run in vector lanes; see {@link FusedKernels}), and either at least
-     * {@link #WINOGRAD_MIN_IN} input channels on a map of at least 16x16 with
-     * {@code in H W >= 1920 x 16 x 16} (the U-Net's wide levels) or at least
-     * {@link #WINOGRAD_LARGE_MAP_MIN_IN} channels on a map of at least 128x128 (the VAE's).
-     * Measured (2 threads, interleaved, benchmarks/README.md): in the U-Net (batch 2) 0.4-0.9x the
-     * time of the direct paths (640 -> 640 at 32x32: 33 vs 42 ms; 1280 -> 1280 at 32x32: 82 vs
-     * 172 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms); in the VAE (batch 1) 0.23-0.74x oneDNN's banded
-     * path (512 -> 512 at 256x256: 356 vs 1543 ms; 128 -> 128 at 512x512: 132 vs 261 ms). Below that
-     * work, at 320-512 channels on 64x64 and at 8x8 the filter and data transforms cost as much as
-     * the 4x fewer multiplies save, or more (320 -> 320 at 64x64: 42 vs 42 ms; 640 -> 1280 at 16x16:
-     * 27 vs 24 ms).
+     * API present (the transforms and gemms run in vector lanes; see {@link FusedKernels}), and at
+     * least {@link #WINOGRAD_MIN_IN} input channels on a map of at least 32x32, or
+     * {@link #WINOGRAD_SMALL_MAP_MIN_IN} on at least 16x16 (the U-Net's 16x16 level after its skip
+     * concatenations), or {@link #WINOGRAD_LARGE_MAP_MIN_IN} on at least 128x128 (the VAE's).
+     * Measured (2 threads, best of 7 after 3 warm-ups, benchmarks/README.md), Winograd vs the direct
+     * path: in the U-Net (batch 2) 320 -> 320 at 64x64: 27-33 vs 43 ms (oneDNN); 320 -> 640 at
+     * 32x32: 17 vs 23 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms (im2col + gemm); in the VAE (batch 1)
+     * 512 -> 512 at 64x64: 32 vs 58 ms; 512 -> 512 at 256x256: 356 vs 1543 ms. Below: 640 -> 1280 at
+     * 16x16: 30 vs 26 ms, 1280 -> 1280 at 16x16: 57 vs 55 ms, at 8x8: 50 vs 17 ms (the transforms
+     * and the 4x larger U cost what the fewer multiplies save, or more).
      */
     boolean preferWinograd(INDArray x) {
         if (!winograd || !FusedKernels.vectorApi() || weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {
@@ -183,7 +184,8 @@ public final class Conv2d {
         }
         long in = x.size(1);
         long positions = x.size(2) * x.size(3);
-        return in >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS && in * positions >= WINOGRAD_MIN_WORK
+        return in >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS
+                || in >= WINOGRAD_SMALL_MAP_MIN_IN && positions >= WINOGRAD_SMALL_MAP_MIN_POSITIONS
                 || in >= WINOGRAD_LARGE_MAP_MIN_IN && positions >= BANDED_MIN_POSITIONS;
     }
 

@@ -13,7 +13,6 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A 3x3, stride 1, padding 1 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and
@@ -95,24 +94,28 @@ final class Winograd {
         int out = (int) weight.size(0);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, h, w);               // in the caller's memory
         boolean oneBand = bandRows >= h;
-        try (MemoryWorkspace input = activate(INPUT_ID)) {                                 // 1. V, when it is one band
+        Transforms t = TRANSFORMS.get();
+        try (MemoryWorkspace input = activate(INPUT_ID)) {                                 // a dense copy of x, if x is not
             INDArray dense = FusedKernels.dense(x);
-            INDArray whole = oneBand ? transformedInput(dense, in, new Layout(n, h, w, 0, h)) : null;
+            Layout whole = new Layout(n, h, w, 0, h);
+            if (oneBand) {
+                inputTransform(dense, in, whole, t.v(in, whole.tilesPadded));              // 1. V, when it is one band
+            }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
-                try (MemoryWorkspace filters = activate(FILTER_ID)) {                      // 2. U of a block of outputs
-                    INDArray u = filterTransform(weight.get(NDArrayIndex.interval(o0, o0 + count)));   // [36, count, in]
-                    for (int y0 = 0; y0 < h; y0 += bandRows) {
-                        try (MemoryWorkspace band = activate(BAND_ID)) {                   // 3. V of a band, M
-                            Layout l = new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
-                            INDArray v = oneBand ? whole : transformedInput(dense, in, l);     // [36, in, tiles]
-                            INDArray m = Nd4j.createUninitialized(DataType.FLOAT, 36, count, l.tiles);   // [36, count, tiles]
-                            for (int xi = 0; xi < 36; xi++) {
-                                Nd4j.gemm(u.slice(xi), v.slice(xi), m.slice(xi), false, false, 1.0, 0.0);
-                            }
-                            outputTransform(m, o0, l, bias, y);
-                        }
+                int rows = (count + VectorGemm.ROWS - 1) / VectorGemm.ROWS * VectorGemm.ROWS;
+                filterTransform(weight, o0, count, t.u(rows, in), rows);                   // 2. U of a block of outputs
+                for (int y0 = 0; y0 < h; y0 += bandRows) {
+                    Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
+                    if (!oneBand) {
+                        inputTransform(dense, in, l, t.v(in, l.tilesPadded));              // 3. V of a band
                     }
+                    float[][] u = t.u;
+                    float[][] v = t.v;
+                    float[][] m = t.m(rows, l.tilesPadded);
+                    IntStream.range(0, 36).parallel().forEach(xi ->                        // 4. M[xi] = U[xi] V[xi]
+                            VectorGemm.multiply(u[xi], rows, in, v[xi], l.tilesPadded, m[xi]));
+                    outputTransform(m, count, o0, l, bias, y);                              // 5. Y = A^T M A + bias
                 }
             }
         }
@@ -120,12 +123,46 @@ final class Winograd {
     }
 
     /**
-     * The temporaries live in three workspaces of this thread, one per lifetime (a whole-map V;
-     * a block's U; a band's V and M), each reset when its scope closes and kept, grown to the
-     * largest use, between calls: ~0.25 GB for SD 1.5. Fresh arrays would pay ~3 ms per MB of
-     * first-touch page faults on every call here (a 512x512 VAE decode took 40.6 s instead of
-     * 17.2 s), and inside a caller's workspace (the U-Net's block scratch) every temporary of a block
-     * would add up until the block ends (+0.7 GB).
+     * A calling thread's U, V and M: 36 heap arrays each, {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]}
+     * and {@code M[xi] [rows, tiles]} row-major with tiles padded to whole vectors (zeros) and rows to
+     * {@link VectorGemm#ROWS} (zero filters), grown to the largest use and kept between calls (for
+     * SD 1.5 ~0.25 GB; {@link #releaseScratch} drops them). The transforms write and read them in
+     * place and {@link VectorGemm} multiplies them with no copies.
+     */
+    private static final class Transforms {
+        final float[][] u = new float[36][0];
+        final float[][] v = new float[36][0];
+        final float[][] m = new float[36][0];
+
+        float[][] u(int rows, int in) {
+            return fit(u, rows * in);
+        }
+
+        float[][] v(int in, int tiles) {
+            return fit(v, in * tiles);
+        }
+
+        float[][] m(int rows, int tiles) {
+            return fit(m, rows * tiles + L);                               // + L: transformA reads whole vectors from a row's last image
+        }
+
+        private static float[][] fit(float[][] a, int length) {
+            for (int xi = 0; xi < 36; xi++) {
+                if (a[xi].length < length) {
+                    a[xi] = new float[length];
+                }
+            }
+            return a;
+        }
+    }
+
+    private static final ThreadLocal<Transforms> TRANSFORMS = ThreadLocal.withInitial(Transforms::new);
+
+    /**
+     * A non-dense input's dense copy lives in a workspace of this thread, reset when its scope closes
+     * and kept, grown to the largest use, between calls: a fresh array would pay ~3 ms per MB of
+     * first-touch page faults on every call, and inside a caller's workspace (the U-Net's block
+     * scratch) every such copy of a block would add up until the block ends.
      */
     private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.STRICT)
@@ -134,27 +171,17 @@ final class Winograd {
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
     private static final String INPUT_ID = "meg-winograd-input";
-    private static final String FILTER_ID = "meg-winograd-filter";
-    private static final String BAND_ID = "meg-winograd-band";
 
     private static MemoryWorkspace activate(String id) {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, id);
     }
 
-    /** Frees this thread's Winograd workspaces; the next call re-creates them. */
+    /** Frees this thread's Winograd workspace and its U, V and M; the next call re-creates them. */
     static void releaseScratch() {
-        for (String id : new String[] {INPUT_ID, FILTER_ID, BAND_ID}) {
-            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
-                Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id));
-            }
+        if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(INPUT_ID)) {
+            Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(INPUT_ID));
         }
-    }
-
-    /** V of one band: {@code [36, in, tiles]}. */
-    private static INDArray transformedInput(INDArray x, int in, Layout l) {
-        INDArray v = Nd4j.createUninitialized(DataType.FLOAT, 36, in, l.tiles);
-        inputTransform(x, in, l, v);
-        return v;
+        TRANSFORMS.remove();
     }
 
     /** A block of U (36 x outputs x in floats) stays under this many bytes: whole, 2560 -> 1280 would be 472 MB. */
@@ -193,6 +220,7 @@ final class Winograd {
         final int tilesW;
         final int perImage;
         final int tiles;
+        final int tilesPadded;                                        // a row of V or M: tiles, rounded up to whole vectors
         final int stride;                                             // a phase plane's row: tilesW + 1
         final int phaseLength;                                        // (tilesH + 1) (tilesW + 1)
         final int scratch;                                            // phaseLength, padded for whole-vector reads
@@ -209,6 +237,7 @@ final class Winograd {
             this.tilesW = (w + 3) / 4;
             this.perImage = tilesH * tilesW;
             this.tiles = n * perImage;
+            this.tilesPadded = (tiles + L - 1) / L * L;
             this.stride = tilesW + 1;
             this.phaseLength = (tilesH + 1) * stride;
             this.scratch = phaseLength + 2 * L;
@@ -220,23 +249,24 @@ final class Winograd {
         }
     }
 
-    /** {@code U[6 i + j, o, c] = (G g G^T)[i, j]} for every filter {@code g = weight[o, c]}. */
-    static INDArray filterTransform(INDArray weight) {
-        int out = (int) weight.size(0);
+    /**
+     * {@code u[6 i + j][o * in + c] = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]},
+     * o below {@code count}; rows {@code count .. rows} are zero.
+     */
+    static void filterTransform(INDArray weight, int o0, int count, float[][] u, int rows) {
         int in = (int) weight.size(1);
         INDArray dense = FusedKernels.dense(weight);
-        INDArray u = Nd4j.createUninitialized(DataType.FLOAT, 36, out, in);
         FloatBuffer src = dense.data().asNioFloat();
-        FloatBuffer dst = u.data().asNioFloat();
         int srcBase = (int) dense.offset();
-        long dstBase = u.offset();
-        long plane = (long) out * in;
-        IntStream.range(0, out).parallel().forEach(o -> {
+        for (float[] plane : u) {
+            Arrays.fill(plane, count * in, rows * in, 0f);
+        }
+        IntStream.range(0, count).parallel().forEach(o -> {
             float[] g = FILTERS.get(0, 9 * in);
             float[][] taps = filterPlanes(1, 9, in);
-            float[][] rows = filterPlanes(10, 18, in);
+            float[][] rowsOfG = filterPlanes(10, 18, in);
             float[] uRow = FILTERS.get(28, in);
-            src.get(srcBase + o * 9 * in, g, 0, 9 * in);
+            src.get(srcBase + (o0 + o) * 9 * in, g, 0, 9 * in);
             for (int k = 0; k < 9; k++) {                             // [in, 9] -> 9 planes of [in]
                 float[] gk = taps[k];
                 for (int c = 0; c < in; c++) {
@@ -245,17 +275,16 @@ final class Winograd {
             }
             for (int i = 0; i < 6; i++) {                             // (G g)[i, kc], 6 x 3 planes
                 for (int kc = 0; kc < 3; kc++) {
-                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rows[3 * i + kc], in);
+                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rowsOfG[3 * i + kc], in);
                 }
             }
-            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j]
+            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j] into U's row o
                 for (int j = 0; j < 6; j++) {
-                    combine3(G[j], rows[3 * i], rows[3 * i + 1], rows[3 * i + 2], uRow, in);
-                    dst.put((int) (dstBase + (6 * i + j) * plane + (long) o * in), uRow, 0, in);
+                    combine3(G[j], rowsOfG[3 * i], rowsOfG[3 * i + 1], rowsOfG[3 * i + 2], uRow, in);
+                    System.arraycopy(uRow, 0, u[6 * i + j], o * in, in);
                 }
             }
         });
-        return u;
     }
 
     /** The filter transform's per-thread arrays: slot 0 one filter's 9 in taps, 1-9 its tap planes, 10-27 G g, 28 a row of U. */
@@ -270,7 +299,10 @@ final class Winograd {
         return planes;
     }
 
-    /** {@code r[c] = k[0] a[c] + k[1] b[c] + k[2] d[c]} (a one-output loop: C2 vectorises it). */
+    /**
+     * {@code r[c] = k[0] a[c] + k[1] b[c] + k[2] d[c]} (a one-output loop: C2 vectorises it; written
+     * at an offset into U's rows instead, the transform measured 1.3-1.8x slower).
+     */
     private static void combine3(float[] k, float[] a, float[] b, float[] d, float[] r, int n) {
         float k0 = k[0];
         float k1 = k[1];
@@ -280,12 +312,13 @@ final class Winograd {
         }
     }
 
-    /** {@code V[6 i + j, c, tile] = (B^T d B)[i, j]}, d the tile's 6x6 input patch (zeros outside the map). */
-    private static void inputTransform(INDArray x, int in, Layout l, INDArray v) {
+    /**
+     * {@code v[6 i + j][c tilesPadded + tile] = (B^T d B)[i, j]}, d the tile's 6x6 input patch (zeros
+     * outside the map); each row's padding is zero.
+     */
+    private static void inputTransform(INDArray x, int in, Layout l, float[][] v) {
         FloatBuffer s = x.data().asNioFloat();
-        FloatBuffer d = v.data().asNioFloat();
         int sBase = (int) x.offset();
-        long dBase = v.offset();
         int block = l.block(in);
         int pixels = l.h * l.w;
         int read = (l.lastRow - l.firstRow) * l.w;
@@ -306,16 +339,19 @@ final class Winograd {
                         float[] b = k.cols[1][j];
                         transformB(a, b, k.cols[2][j], k.cols[3][j], a, b, l.stride, k.tilesOfColumn(j), l.tilesH * l.stride);
                     }
-                    int at = cc * l.tiles + sample * l.perImage;
+                    int at = cc * l.tilesPadded + sample * l.perImage;
                     for (int xi = 0; xi < 36; xi++) {                 // drop each row's junk column t = tilesW
                         for (int ty = 0; ty < l.tilesH; ty++) {
                             System.arraycopy(k.tiles[xi], ty * l.stride, k.slices[xi], at + ty * l.tilesW, l.tilesW);
                         }
                     }
                 }
+                for (int xi = 0; xi < 36; xi++) {
+                    Arrays.fill(k.slices[xi], cc * l.tilesPadded + l.tiles, (cc + 1) * l.tilesPadded, 0f);
+                }
             }
-            for (int xi = 0; xi < 36; xi++) {                         // V[xi, c0 .. c0 + count, all tiles]
-                d.put((int) (dBase + ((long) xi * in + c0) * l.tiles), k.slices[xi], 0, count * l.tiles);
+            for (int xi = 0; xi < 36; xi++) {                         // V[xi][c0 .. c0 + count rows]: one bulk copy from L2
+                System.arraycopy(k.slices[xi], 0, v[xi], c0 * l.tilesPadded, count * l.tilesPadded);
             }
         });
     }
@@ -373,15 +409,13 @@ final class Winograd {
     }
 
     /**
-     * {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs, for y's channels {@code first ..}
-     * from {@code m [36, count, tiles]}; the 4x4 tiles are written into their planes.
+     * {@code y[tile] = A^T M A + bias}, M the tile's 36 gemm outputs, for y's channels
+     * {@code first .. first + out} from {@code m[xi][k tilesPadded + tile]}; the 4x4 tiles are
+     * written into their planes.
      */
-    private static void outputTransform(INDArray m, int first, Layout l, float[] bias, INDArray y) {
-        int out = (int) m.size(1);
+    private static void outputTransform(float[][] m, int out, int first, Layout l, float[] bias, INDArray y) {
         int channels = (int) y.size(1);
-        FloatBuffer s = m.data().asNioFloat();
         FloatBuffer d = y.data().asNioFloat();
-        long sBase = m.offset();
         int dBase = (int) y.offset();
         int block = l.block(out);
         int pixels = l.h * l.w;
@@ -390,13 +424,13 @@ final class Winograd {
             int count = Math.min(block, out - k0);
             Scratch b = SCRATCH.get().fitPlanes(l, block);
             float[][] t = b.slices;
-            for (int xi = 0; xi < 36; xi++) {                         // M[xi, k0 .. k0 + count, all tiles]
-                s.get((int) (sBase + ((long) xi * out + k0) * l.tiles), t[xi], 0, count * l.tiles);
+            for (int xi = 0; xi < 36; xi++) {                         // M[xi][k0 .. k0 + count rows] into L2
+                System.arraycopy(m[xi], k0 * l.tilesPadded, t[xi], 0, count * l.tilesPadded);
             }
             for (int kk = 0; kk < count; kk++) {
                 float bk = bias == null ? 0f : bias[first + k0 + kk];
                 for (int sample = 0; sample < l.n; sample++) {
-                    int at = kk * l.tiles + sample * l.perImage;
+                    int at = kk * l.tilesPadded + sample * l.perImage;
                     for (int j = 0; j < 6; j++) {                     // A^T M, column j: 4 rows
                         transformA(t[j], t[6 + j], t[12 + j], t[18 + j], t[24 + j], t[30 + j], at, 0f, b.half[j], l.perImage);
                     }
@@ -459,7 +493,7 @@ final class Winograd {
         final float[][][] phases = new float[4][4][0];                // [q][r]
         final float[][][] cols = new float[4][6][0];                  // [q][j]: d B on the phase-q rows
         final float[][] tiles = new float[36][0];                     // [6 i + j]: one plane's B^T d B
-        final float[][] slices = new float[36][0];                    // [xi]: a task's [channels, tiles] of V or M
+        final float[][] slices = new float[36][0];                    // [xi]: a task's rows of V or M, [channels, tilesPadded]
         final float[][][] half = new float[6][4][0];                  // [j][a]: A^T M
         final float[][][] outputs = new float[4][4][0];               // [a][c]: A^T M A
         private final float[][] column = new float[6][];
@@ -478,7 +512,7 @@ final class Winograd {
             }
             for (int i = 0; i < 36; i++) {
                 tiles[i] = grow(tiles[i], l.scratch);
-                slices[i] = grow(slices[i], block * l.tiles + L);
+                slices[i] = grow(slices[i], block * l.tilesPadded + L);
             }
             for (int j = 0; j < 6; j++) {
                 for (int a = 0; a < 4; a++) {
