@@ -28,24 +28,24 @@ final class VectorGemm {
     static final int KC = 256;
 
     /**
-     * {@code c [m, n] = a [m, k] b [k, n]}, heap, row-major; m a multiple of 8, n of L. By blocks
-     * of {@link #KC} of k: each tile carries its sums through C from one block to the next, which
-     * rounds nothing (a float stored and loaded is the same float), so the result is one fma chain
-     * over k in order, whatever KC is.
+     * {@code c [m, n] = a [m, k] b [k, n]}, heap, row-major, from offsets {@code aAt}, {@code bAt},
+     * {@code cAt}; m a multiple of 8, n of L. By blocks of {@link #KC} of k: each tile carries its
+     * sums through C from one block to the next, which rounds nothing (a float stored and loaded is
+     * the same float), so the result is one fma chain over k in order, whatever KC is.
      */
-    static void multiply(float[] a, int m, int k, float[] b, int n, float[] c) {
+    static void multiply(float[] a, int aAt, int m, int k, float[] b, int bAt, int n, float[] c, int cAt) {
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             boolean add = k0 > 0;
             int j0 = 0;
             for (; j0 + 2 * L <= n; j0 += 2 * L) {
                 for (int i0 = 0; i0 < m; i0 += ROWS) {
-                    tile8x2(a, i0 * k + k0, k, kc, b, k0 * n + j0, n, c, i0 * n + j0, n, add);
+                    tile8x2(a, aAt + i0 * k + k0, k, kc, b, bAt + k0 * n + j0, n, c, cAt + i0 * n + j0, n, add);
                 }
             }
             if (j0 < n) {
                 for (int i0 = 0; i0 < m; i0 += ROWS) {
-                    tile8x1(a, i0 * k + k0, k, kc, b, k0 * n + j0, n, c, i0 * n + j0, n, add);
+                    tile8x1(a, aAt + i0 * k + k0, k, kc, b, bAt + k0 * n + j0, n, c, cAt + i0 * n + j0, n, add);
                 }
             }
         }

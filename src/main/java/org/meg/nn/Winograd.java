@@ -99,22 +99,22 @@ final class Winograd {
             INDArray dense = FusedKernels.dense(x);
             Layout whole = new Layout(n, h, w, 0, h);
             if (oneBand) {
-                inputTransform(dense, in, whole, t.v(in, whole.tilesPadded));              // 1. V, when it is one band
+                inputTransform(dense, in, whole, t.v.fit(in * whole.tilesPadded, 0));      // 1. V, when it is one band
             }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
                 int rows = (count + VectorGemm.ROWS - 1) / VectorGemm.ROWS * VectorGemm.ROWS;
-                filterTransform(weight, o0, count, t.u(rows, in), rows);                   // 2. U of a block of outputs
+                filterTransform(weight, o0, count, t.u.fit(rows * in, 0), rows);           // 2. U of a block of outputs
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
                     if (!oneBand) {
-                        inputTransform(dense, in, l, t.v(in, l.tilesPadded));              // 3. V of a band
+                        inputTransform(dense, in, l, t.v.fit(in * l.tilesPadded, 0));      // 3. V of a band
                     }
-                    float[][] u = t.u;
-                    float[][] v = t.v;
-                    float[][] m = t.m(rows, l.tilesPadded);
+                    Planes u = t.u;
+                    Planes v = t.v;
+                    Planes m = t.m.fit(rows * l.tilesPadded, L);                           // + L: transformA reads whole vectors
                     IntStream.range(0, 36).parallel().forEach(xi ->                        // 4. M[xi] = U[xi] V[xi]
-                            VectorGemm.multiply(u[xi], rows, in, v[xi], l.tilesPadded, m[xi]));
+                            VectorGemm.multiply(u.a, u.at(xi), rows, in, v.a, v.at(xi), l.tilesPadded, m.a, m.at(xi)));
                     outputTransform(m, count, o0, l, bias, y);                              // 5. Y = A^T M A + bias
                 }
             }
@@ -123,36 +123,44 @@ final class Winograd {
     }
 
     /**
-     * A calling thread's U, V and M: 36 heap arrays each, {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]}
-     * and {@code M[xi] [rows, tiles]} row-major with tiles padded to whole vectors (zeros) and rows to
-     * {@link VectorGemm#ROWS} (zero filters), grown to the largest use and kept between calls (for
-     * SD 1.5 ~0.25 GB; {@link #releaseScratch} drops them). The transforms write and read them in
-     * place and {@link VectorGemm} multiplies them with no copies.
+     * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]},
+     * {@code M[xi] [rows, tiles]} (row-major, tiles padded to whole vectors with zeros, rows to
+     * {@link VectorGemm#ROWS} with zero filters), grown to the largest use and kept between calls
+     * (~0.2 GB for SD 1.5); the transforms write and read them in place and {@link VectorGemm}
+     * multiplies them with no copies.
      */
     private static final class Transforms {
-        final float[][] u = new float[36][0];
-        final float[][] v = new float[36][0];
-        final float[][] m = new float[36][0];
+        final Planes u = new Planes();
+        final Planes v = new Planes();
+        final Planes m = new Planes();
+    }
 
-        float[][] u(int rows, int in) {
-            return fit(u, rows * in);
-        }
+    /**
+     * 36 planes in one heap array, plane xi from {@code xi * stride}: one G1 humongous object (36
+     * arrays of ~2 MB would each take whole 2 MB regions plus one, twice their size), grown by an
+     * eighth beyond the request so that a run's growing shapes reallocate it a few times only.
+     */
+    static final class Planes {
+        float[] a = new float[0];
+        private int stride;
 
-        float[][] v(int in, int tiles) {
-            return fit(v, in * tiles);
-        }
-
-        float[][] m(int rows, int tiles) {
-            return fit(m, rows * tiles + L);                               // + L: transformA reads whole vectors from a row's last image
-        }
-
-        private static float[][] fit(float[][] a, int length) {
-            for (int xi = 0; xi < 36; xi++) {
-                if (a[xi].length < length) {
-                    a[xi] = new float[length];
-                }
+        /** Planes of {@code length} floats, then {@code slack} more at the end. */
+        Planes fit(int length, int slack) {
+            long needed = 36L * length + slack;
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("Winograd's 36 planes of " + length + " floats do not fit one Java array");
             }
-            return a;
+            if (a.length < needed) {
+                a = null;                                                      // the old array is garbage before the new one exists
+                a = new float[(int) Math.min(Integer.MAX_VALUE - 16, needed + needed / 8)];
+            }
+            stride = length;
+            return this;
+        }
+
+        /** Where plane xi starts. */
+        int at(int xi) {
+            return xi * stride;
         }
     }
 
@@ -184,8 +192,12 @@ final class Winograd {
         TRANSFORMS.remove();
     }
 
-    /** A block of U (36 x outputs x in floats) stays under this many bytes: whole, 2560 -> 1280 would be 472 MB. */
-    static final long FILTER_BYTES = 64L << 20;
+    /**
+     * A block of U (36 x outputs x in floats) stays under this many bytes: whole, 2560 -> 1280 would
+     * be 472 MB. (U, V and M are Java heap arrays kept between calls: this and {@link #BAND_BYTES}
+     * bound them to ~0.1 GB, which G1 holds resident.)
+     */
+    static final long FILTER_BYTES = 48L << 20;
 
     /** Output channels per block of U: the fewest equal blocks under {@link #FILTER_BYTES}. */
     static int outputsPerBlock(int in, int out) {
@@ -195,7 +207,7 @@ final class Winograd {
     }
 
     /** V and M of one band together stay under this many bytes (a 512x512 VAE decode's maps: ~0.6 GB unbanded). */
-    static final long BAND_BYTES = 96L << 20;
+    static final long BAND_BYTES = 48L << 20;
 
     /** Output rows per band: the whole map if its V and M fit {@link #BAND_BYTES}, else the most tile rows that do. */
     static int bandRows(int n, int in, int out, int h, int w) {
@@ -253,13 +265,13 @@ final class Winograd {
      * {@code u[6 i + j][o * in + c] = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]},
      * o below {@code count}; rows {@code count .. rows} are zero.
      */
-    static void filterTransform(INDArray weight, int o0, int count, float[][] u, int rows) {
+    static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows) {
         int in = (int) weight.size(1);
         INDArray dense = FusedKernels.dense(weight);
         FloatBuffer src = dense.data().asNioFloat();
         int srcBase = (int) dense.offset();
-        for (float[] plane : u) {
-            Arrays.fill(plane, count * in, rows * in, 0f);
+        for (int xi = 0; xi < 36; xi++) {
+            Arrays.fill(u.a, u.at(xi) + count * in, u.at(xi) + rows * in, 0f);
         }
         IntStream.range(0, count).parallel().forEach(o -> {
             float[] g = FILTERS.get(0, 9 * in);
@@ -281,7 +293,7 @@ final class Winograd {
             for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j] into U's row o
                 for (int j = 0; j < 6; j++) {
                     combine3(G[j], rowsOfG[3 * i], rowsOfG[3 * i + 1], rowsOfG[3 * i + 2], uRow, in);
-                    System.arraycopy(uRow, 0, u[6 * i + j], o * in, in);
+                    System.arraycopy(uRow, 0, u.a, u.at(6 * i + j) + o * in, in);
                 }
             }
         });
@@ -316,7 +328,7 @@ final class Winograd {
      * {@code v[6 i + j][c tilesPadded + tile] = (B^T d B)[i, j]}, d the tile's 6x6 input patch (zeros
      * outside the map); each row's padding is zero.
      */
-    private static void inputTransform(INDArray x, int in, Layout l, float[][] v) {
+    private static void inputTransform(INDArray x, int in, Layout l, Planes v) {
         FloatBuffer s = x.data().asNioFloat();
         int sBase = (int) x.offset();
         int block = l.block(in);
@@ -351,7 +363,7 @@ final class Winograd {
                 }
             }
             for (int xi = 0; xi < 36; xi++) {                         // V[xi][c0 .. c0 + count rows]: one bulk copy from L2
-                System.arraycopy(k.slices[xi], 0, v[xi], c0 * l.tilesPadded, count * l.tilesPadded);
+                System.arraycopy(k.slices[xi], 0, v.a, v.at(xi) + c0 * l.tilesPadded, count * l.tilesPadded);
             }
         });
     }
@@ -413,7 +425,7 @@ final class Winograd {
      * {@code first .. first + out} from {@code m[xi][k tilesPadded + tile]}; the 4x4 tiles are
      * written into their planes.
      */
-    private static void outputTransform(float[][] m, int out, int first, Layout l, float[] bias, INDArray y) {
+    private static void outputTransform(Planes m, int out, int first, Layout l, float[] bias, INDArray y) {
         int channels = (int) y.size(1);
         FloatBuffer d = y.data().asNioFloat();
         int dBase = (int) y.offset();
@@ -425,7 +437,7 @@ final class Winograd {
             Scratch b = SCRATCH.get().fitPlanes(l, block);
             float[][] t = b.slices;
             for (int xi = 0; xi < 36; xi++) {                         // M[xi][k0 .. k0 + count rows] into L2
-                System.arraycopy(m[xi], k0 * l.tilesPadded, t[xi], 0, count * l.tilesPadded);
+                System.arraycopy(m.a, m.at(xi) + k0 * l.tilesPadded, t[xi], 0, count * l.tilesPadded);
             }
             for (int kk = 0; kk < count; kk++) {
                 float bk = bias == null ? 0f : bias[first + k0 + kk];

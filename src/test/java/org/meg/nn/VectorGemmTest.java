@@ -23,32 +23,36 @@ class VectorGemmTest {
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         assumeTrue(n % lanes == 0, "n must be whole vectors of this JVM's " + lanes + " lanes");
         SplittableRandom rnd = new SplittableRandom(31L * m + 7L * k + n);
-        float[] a = new float[m * k];
-        float[] b = new float[k * n];
+        int at = 5;                                                     // the matrices start at an offset in their arrays
+        float[] a = new float[at + m * k];
+        float[] b = new float[at + k * n];
         for (int i = 0; i < a.length; i++) {
             a[i] = (float) (2 * rnd.nextDouble() - 1);
         }
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) (2 * rnd.nextDouble() - 1);
         }
-        float[] c = new float[m * n];
-        java.util.Arrays.fill(c, Float.NaN);                            // every element must be written
-        VectorGemm.multiply(a, m, k, b, n, c);
+        float[] c = new float[at + m * n + 3];
+        java.util.Arrays.fill(c, Float.NaN);                            // every element must be written, and no other
+        VectorGemm.multiply(a, at, m, k, b, at, n, c, at);
+        for (int i : new int[] {0, at - 1, at + m * n, c.length - 1}) {
+            assertTrue(Float.isNaN(c[i]), "c[" + i + "] outside the product was written");
+        }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float chain = 0f;
                 double exact = 0;
                 double magnitude = 0;
                 for (int e = 0; e < k; e++) {
-                    chain = Math.fma(a[i * k + e], b[e * n + j], chain);
-                    exact += (double) a[i * k + e] * b[e * n + j];
-                    magnitude += Math.abs((double) a[i * k + e] * b[e * n + j]);
+                    chain = Math.fma(a[at + i * k + e], b[at + e * n + j], chain);
+                    exact += (double) a[at + i * k + e] * b[at + e * n + j];
+                    magnitude += Math.abs((double) a[at + i * k + e] * b[at + e * n + j]);
                 }
                 String where = m + "x" + k + "x" + n + " at (" + i + ", " + j + ")";
                 // the lanes' fma is IEEE fma, and the blocks carry the sum through C unrounded
-                assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(c[i * n + j]), where);
+                assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(c[at + i * n + j]), where);
                 // recursive summation: |error| <= k u sum |a b| (Higham, Accuracy and Stability, eq. 3.5), u = 2^-24
-                assertTrue(Math.abs(c[i * n + j] - exact) <= k * 0x1p-24 * magnitude + 1e-30, where);
+                assertTrue(Math.abs(c[at + i * n + j] - exact) <= k * 0x1p-24 * magnitude + 1e-30, where);
             }
         }
     }
