@@ -94,7 +94,9 @@ final class Winograd {
         int out = (int) weight.size(0);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out, h, w);               // in the caller's memory
         boolean oneBand = bandRows >= h;
-        Transforms t = TRANSFORMS.get();
+        Transforms mine = TRANSFORMS.get();
+        Transforms t = mine.busy ? new Transforms() : mine;                                // a call nested on this thread gets its own
+        t.busy = true;
         try (MemoryWorkspace input = activate(INPUT_ID)) {                                 // a dense copy of x, if x is not
             INDArray dense = FusedKernels.dense(x);
             Layout whole = new Layout(n, h, w, 0, h);
@@ -118,6 +120,8 @@ final class Winograd {
                     outputTransform(m, count, o0, l, bias, y);                              // 5. Y = A^T M A + bias
                 }
             }
+        } finally {
+            t.busy = false;
         }
         return y;
     }
@@ -133,6 +137,8 @@ final class Winograd {
         final Planes u = new Planes();
         final Planes v = new Planes();
         final Planes m = new Planes();
+        /** Held by a call on this thread (a fork-join worker waiting inside one could run another). */
+        boolean busy;
     }
 
     /**

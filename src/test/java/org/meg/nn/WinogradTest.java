@@ -118,6 +118,36 @@ class WinogradTest {
     }
 
     @org.junit.jupiter.api.Test
+    void callsFromParallelTasksGiveTheBitsOfSequentialOnes() {
+        // Convolutions called from fork-join tasks, as a library user's parallel stream would: each
+        // call's own parallel loops then run on the same pool, and a worker waiting in one of them
+        // can pick up another whole call, nested on the same thread. Each must get its own U, V and
+        // M; shapes differ so that a shared buffer would mix them.
+        int calls = 12;
+        INDArray[] xs = new INDArray[calls];
+        INDArray[] ws = new INDArray[calls];
+        float[][] expected = new float[calls][];
+        for (int i = 0; i < calls; i++) {
+            ws[i] = Nd4j.randn(40L + i, new long[] {8 + i, 16 + 2 * i, 3, 3});
+            xs[i] = Nd4j.randn(60L + i, new long[] {2, 16 + 2 * i, 12 + i, 9 + i});
+            expected[i] = Winograd.conv3x3(xs[i], ws[i], null).data().asFloat();
+        }
+        float[][] actual = new float[calls][];
+        java.util.stream.IntStream.range(0, 4 * calls).parallel().forEach(j -> {
+            int i = j % calls;
+            float[] y = Winograd.conv3x3(xs[i], ws[i], null).data().asFloat();
+            if (j < calls) {
+                actual[i] = y;
+            } else {
+                assertArrayEquals(expected[i], y, "call " + j);
+            }
+        });
+        for (int i = 0; i < calls; i++) {
+            assertArrayEquals(expected[i], actual[i], "call " + i);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void isBitIdenticalFromCallToCall() {
         // Planes run in parallel but each is computed by one thread in a fixed order, and the gemms
         // are ND4J's on fixed threads: the same inputs give the same bits (the project's determinism
