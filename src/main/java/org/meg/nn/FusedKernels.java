@@ -77,7 +77,7 @@ public abstract class FusedKernels {
     /**
      * The widest head the fused attention takes: measured faster than the gemm pair at SD 1.5's
      * head dims 40, 80 and 160 (4096 tokens, d 40: 180 vs 296 ms) and CLIP's 64, slower at the VAE's
-     * single 512-wide head (4096 tokens: 166 vs 110 ms), where OpenBLAS's blocked gemm wins.
+     * single 512-wide head (4096 tokens: 166 vs 110 ms), where ND4J's blocked gemm wins.
      */
     static final int FUSED_HEAD_DIM_MAX = 160;
 

@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Float32 gemm {@code C = A B} on heap arrays in JDK Vector API lanes, one call on one thread: for
  * Winograd's 36 gemms per convolution ({@code [m, k] x [k, n]}, n the tiles, 32-512 in the U-Net),
- * which run in parallel, one per task. OpenBLAS ran these shapes at 130-200 GFLOP/s on 2 threads
- * (it splits each small gemm across both and pays its threading on every call), and needed U, V
- * and M in native memory, which Winograd's heap transforms had to copy.
+ * which run in parallel, one per task. {@code Nd4j.gemm} (oneDNN's sgemm on this build) ran these
+ * shapes at 130-200 GFLOP/s on 2 threads (it splits each small gemm across both and pays its
+ * threading on every call), and needed U, V and M in native memory, which Winograd's heap
+ * transforms had to copy.
  *
  * <p>Register tiles of 8 rows x 2 vectors (16 accumulators, a broadcast of A per row and k, two
  * loads of B per k), a 1-vector tile for an odd last vector; k in blocks of {@link #KC}, so that
