@@ -158,7 +158,7 @@ public final class Conv2d {
     static final int WINOGRAD_MIN_IN = 320;
     static final int WINOGRAD_MIN_POSITIONS = 32 * 32;
     /** ... or, on maps from 16x16, from this input depth. */
-    static final int WINOGRAD_SMALL_MAP_MIN_IN = 1920;
+    static final int WINOGRAD_SMALL_MAP_MIN_IN = 640;
     static final int WINOGRAD_SMALL_MAP_MIN_POSITIONS = 16 * 16;
     /** ... or, on maps of at least {@link #BANDED_MIN_POSITIONS}, from this input depth. */
     static final int WINOGRAD_LARGE_MAP_MIN_IN = 128;
@@ -169,14 +169,15 @@ public final class Conv2d {
      * Whether {@link #forward} takes Winograd F(4x4, 3x3): 3x3, stride 1, padding 1, the JDK's Vector
      * API present (the transforms and gemms run in vector lanes; see {@link FusedKernels}), and at
      * least {@link #WINOGRAD_MIN_IN} input channels on a map of at least 32x32, or
-     * {@link #WINOGRAD_SMALL_MAP_MIN_IN} on at least 16x16 (the U-Net's 16x16 level after its skip
-     * concatenations), or {@link #WINOGRAD_LARGE_MAP_MIN_IN} on at least 128x128 (the VAE's).
-     * Measured (2 threads, best of 7 after 3 warm-ups, benchmarks/README.md), Winograd vs the direct
-     * path: in the U-Net (batch 2) 320 -> 320 at 64x64: 27-33 vs 43 ms (oneDNN); 320 -> 640 at
-     * 32x32: 17 vs 23 ms; 2560 -> 1280 at 16x16: 81 vs 97 ms (im2col + gemm); in the VAE (batch 1)
-     * 512 -> 512 at 64x64: 32 vs 58 ms; 512 -> 512 at 256x256: 356 vs 1543 ms. Below: 640 -> 1280 at
-     * 16x16: 30 vs 26 ms, 1280 -> 1280 at 16x16: 57 vs 55 ms, at 8x8: 50 vs 17 ms (the transforms
-     * and the 4x larger U cost what the fewer multiplies save, or more).
+     * {@link #WINOGRAD_SMALL_MAP_MIN_IN} on at least 16x16 (the U-Net's 16x16 level), or
+     * {@link #WINOGRAD_LARGE_MAP_MIN_IN} on at least 128x128 (the VAE's). Measured (2 threads, best
+     * of 5-7 after 3 warm-ups, benchmarks/README.md), Winograd vs the direct path: in the U-Net
+     * (batch 2) 320 -> 320 at 64x64: 27-33 vs 43 ms (oneDNN); 320 -> 640 at 32x32: 17 vs 23 ms;
+     * 1280 -> 1280 at 16x16: 31-34 vs 48 ms (im2col + gemm); 640 -> 1280 at 16x16: 17-19 vs 24 ms
+     * (oneDNN); in the VAE (batch 1) 512 -> 512 at 64x64: 32 vs 58 ms; 512 -> 512 at 256x256: 356 vs
+     * 1543 ms. Below: at 8x8 (1280 -> 1280: 29-35 vs 16 ms; 2560 -> 1280: 68-72 vs 29 ms) and
+     * 320 channels at 16x16 (320 -> 640: 10 vs 7 ms), where U (4x the weights) and the transforms
+     * cost more than the 4x fewer multiplies save.
      */
     boolean preferWinograd(INDArray x) {
         if (!winograd || !FusedKernels.vectorApi() || weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {

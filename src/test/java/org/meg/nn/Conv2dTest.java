@@ -63,8 +63,9 @@ class Conv2dTest {
         INDArray x64 = Nd4j.randn(8L, new long[] {1, 640, 64, 64});
         assertTrue(wide.preferWinograd(x64), "640 channels at 64x64");
         assertTrue(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 32)), "640 channels at 32x32");
-        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 16, 16)), "640 at 16x16");
-        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 23)), "640 below 32 x 32");
+        assertTrue(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 16, 16)), "640 at 16x16");
+        assertFalse(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 16, 15)), "640 below 16x16");
+        assertTrue(wide.preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 640, 32, 23)), "640 at 32 x 23");
         Conv2d wider = Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1920, 3, 3), null, 1, 1);
         assertTrue(wider.preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1920, 16, 16)), "1920 at 16x16");
         assertFalse(wider.preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1920, 8, 8)), "1920 at 8x8");
@@ -80,8 +81,10 @@ class Conv2dTest {
         assertFalse(narrow.preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 320, 16, 16)), "320 at 16x16");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 256, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 1, 256, 64, 64)),
                 "256 at 64x64");
-        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1280, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1280, 16, 16)),
+        assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1280, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1280, 16, 16)),
                 "1280 at 16x16");
+        assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1280, 3, 3), null, 1, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 1280, 8, 8)),
+                "1280 at 8x8");
         assertFalse(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 960, 3, 3), null, 2, 1).preferWinograd(Nd4j.zeros(DataType.FLOAT, 2, 960, 64, 64)), "stride 2");
         INDArray expected = wide.oneDnnForward(x64);
         double diff = expected.sub(wide.forward(x64)).amaxNumber().doubleValue();
