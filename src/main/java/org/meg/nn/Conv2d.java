@@ -192,7 +192,7 @@ public final class Conv2d {
 
     /**
      * Drops this thread's scratch of the Winograd path, which its calls keep between calls (for
-     * SD 1.5 ~0.2 GB of Java heap, U, V and M, and a native workspace); the next call re-creates it.
+     * SD 1.5 ~0.1 GB of Java heap, U, V and M, and a native workspace); the next call re-creates it.
      */
     public static void releaseScratch() {
         Winograd.releaseScratch();

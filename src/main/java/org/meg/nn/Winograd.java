@@ -39,9 +39,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * (C2 did not vectorise the six-output scalar loops: 8x slower). Tasks are blocks of channels, so
  * that each reads or writes its slice of V and M in 36 contiguous runs. Tiles beyond a side that is
  * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U runs on
- * every call: caching it would keep 4x every 3x3 weight it serves.
+ * every call: caching it would keep 4x every 3x3 weight it serves. U, V and M are Java heap arrays
+ * (see {@link Transforms}) and the 36 gemms run on them in {@link VectorGemm}, one per task.
  *
- * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract.
+ * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract, and
+ * each gemm element is one fma chain in a fixed order.
  * Float32 error is ~10x the direct convolution's (the transforms' coefficients reach 8 and 1/24;
  * WinogradTest measures it against oneDNN).
  */
@@ -130,8 +132,8 @@ final class Winograd {
      * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]},
      * {@code M[xi] [rows, tiles]} (row-major, tiles padded to whole vectors with zeros, rows to
      * {@link VectorGemm#ROWS} with zero filters), grown to the largest use and kept between calls
-     * (~0.2 GB for SD 1.5); the transforms write and read them in place and {@link VectorGemm}
-     * multiplies them with no copies.
+     * (~0.1 GB for SD 1.5, bounded by {@link #FILTER_BYTES} and {@link #BAND_BYTES}); the transforms
+     * write and read them in place and {@link VectorGemm} multiplies them with no copies.
      */
     private static final class Transforms {
         final Planes u = new Planes();
