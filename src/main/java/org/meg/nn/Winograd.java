@@ -148,7 +148,7 @@ final class Winograd {
      * arrays of ~2 MB would each take whole 2 MB regions plus one, twice their size), grown by an
      * eighth beyond the request so that a run's growing shapes reallocate it a few times only.
      */
-    static final class Planes {
+    private static final class Planes {
         float[] a = new float[0];
         private int stride;
 
@@ -273,7 +273,7 @@ final class Winograd {
      * {@code u[6 i + j][o * in + c] = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]},
      * o below {@code count}; rows {@code count .. rows} are zero.
      */
-    static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows) {
+    private static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows) {
         int in = (int) weight.size(1);
         INDArray dense = FusedKernels.dense(weight);
         FloatBuffer src = dense.data().asNioFloat();

@@ -149,9 +149,9 @@ class WinogradTest {
 
     @org.junit.jupiter.api.Test
     void isBitIdenticalFromCallToCall() {
-        // Planes run in parallel but each is computed by one thread in a fixed order, and the gemms
-        // are ND4J's on fixed threads: the same inputs give the same bits (the project's determinism
-        // rule), here over calls that also warm the JIT from the interpreter to C2.
+        // Planes run in parallel but each is computed by one thread in a fixed order, and each gemm
+        // element is one fma chain over k (VectorGemm): the same inputs give the same bits (the
+        // project's determinism rule), here over calls that also warm the JIT from the interpreter to C2.
         INDArray weight = Nd4j.randn(4L, new long[] {12, 20, 3, 3});
         INDArray x = Nd4j.randn(5L, new long[] {2, 20, 9, 10});
         float[] bias = Nd4j.randn(6L, new long[] {12}).data().asFloat();
