@@ -10,49 +10,62 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Multi-head attention {@code softmax(Q K^T / sqrt(d)) V} fused per block of {@code 2L} queries
- * (L float lanes: 32 with AVX-512) on the Vector API. The block's scores against every key are
- * computed transposed, {@code S^T = K Q^T} [S, 2L], into a thread's buffer (512 KB at 4096 keys,
- * in L2), turned into {@code exp(s - max)} there, and multiplied by V at once: the [T, S] score
- * matrix of a head is never written to memory. At 4096 tokens that matrix is 64 MB per head, and
- * its round trips (gemm out, softmax in and out, gemm in) were most of the unfused attention's time.
+ * Multi-head attention {@code softmax(Q K^T / sqrt(d)) V} fused per block of {@code 3L} queries
+ * (L float lanes: 48 queries with AVX-512) on the Vector API, with an online softmax over chunks of
+ * 128 keys: a chunk's scores, computed transposed, {@code S^T = K Q^T} [128, 3L] (24 KB, in L1), are
+ * turned into {@code 2^(s - max so far)} in place and multiplied by V at once; when a chunk raises a
+ * query's max, what came before (its sum and its output column) is rescaled by
+ * {@code 2^(old max - new max)}. The [T, S] score matrix of a head is never written to memory: at
+ * 4096 tokens it is 64 MB per head, and its round trips (gemm out, softmax in and out, gemm in) were
+ * most of the unfused attention's time. The queries are scaled by {@code log2(e) / sqrt(d)}, so the
+ * exps are powers of 2 ({@link VectorKernels#exp2Below}).
  *
  * <p>Transposed, a block's queries lie across the lanes: the two products are register tiles of
- * 2 vectors of queries x 8 keys (scores) and 2 vectors x 8 output dims (values), 16 accumulators,
+ * 3 vectors of queries x 8 keys (scores) and 3 vectors x 8 output dims (values), 24 accumulators,
  * with K and V read in their own [S, d] rows as broadcasts, so no head dim is padded (d = 40 pads
  * to 48 in a tile over d); the softmax's max, exp and sum run down the keys in vertical lane
- * operations, with no horizontal reduction.
+ * operations, with no horizontal reduction. Under the causal mask the chunks after a block's last
+ * query are skipped.
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
- * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 2L], into
+ * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 3L], into
  * heap buffers; it reads q, k and v through their {@link FloatBuffer}s and writes its rows of the
  * [B, T, C] result directly, so neither the heads' split nor their merge is a copy of its own.
- * Every output element is one sequence of fused multiply-adds in a fixed order, whatever the
- * chunking and the threads: results are bit-identical from run to run.
+ * Every output element is one sequence of operations in a fixed order, whatever the chunking and
+ * the threads: results are bit-identical from run to run.
  *
  * <p>Differences from the unfused path, all within float rounding: the queries are scaled before
- * the product instead of the scores after it, and {@code 1 / sum} multiplies the output instead of
- * the probabilities. A query whose scores have no finite max (a NaN, +inf, no visible key) gives a
- * NaN row, as softmax does; under the causal mask a NaN in a key the query cannot see does not reach
- * it (the unfused path adds a large negative mask, which keeps the NaN).
+ * the product instead of the scores after it, the exps are in base 2 and rescaled chunk by chunk,
+ * and {@code 1 / sum} multiplies the output instead of the probabilities. A query whose scores have
+ * no finite max (a NaN, +inf, no visible key) gives a NaN row, as softmax does; under the causal
+ * mask a NaN in a key the query cannot see does not reach it (the unfused path adds a large
+ * negative mask, which keeps the NaN).
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Queries per block: two vectors. */
-    private static final int BLOCK = 2 * L;
+    /** Queries per block: three vectors. */
+    private static final int BLOCK = 3 * L;
     /** Fewest queries per task when a head is split across threads. */
     private static final int MIN_CHUNK = 64;
-    /** Keys per pass of the value tiles: 256 x 2L floats of probabilities, 32 KB (L1). */
-    private static final int KEY_CHUNK = 256;
-    private static final ThreadBuffers BUFFERS = new ThreadBuffers(7);
+    /** The queries' scale is 1 / sqrt(d) times log2(e), so that the softmax's exps are powers of 2. */
+    private static final double LOG2E = 1.4426950408889634;
+    /** Keys per chunk: 128 x 3L floats of scores, then probabilities, 24 KB (L1). */
+    private static final int KEY_CHUNK = 128;
+    private static final ThreadBuffers BUFFERS = new ThreadBuffers(6);
     private static final int KEYS = 0;
     private static final int VALUES = 1;
     private static final int QUERIES_T = 2;
     private static final int SCORES_T = 3;
     private static final int OUT_T = 4;
-    private static final int ROW = 5;
-    private static final int INV = 6;
+    /** Per query: the running max, the shift of the chunk's exps, its sum, the sum so far, the rescale, 1 / sum; then a row. */
+    private static final int LANES = 5;
+    private static final int MAX = 0;
+    private static final int SHIFT = BLOCK;
+    private static final int TOTAL = 2 * BLOCK;
+    private static final int RESCALE = 3 * BLOCK;
+    private static final int INV = 4 * BLOCK;
+    private static final int ROW = 6 * BLOCK;
 
     private VectorAttention() {
     }
@@ -73,7 +86,7 @@ final class VectorAttention {
         int c = (int) q.size(2);
         int d = c / heads;
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, t, c);
-        Head shape = new Head(t, s, c, d, (float) (1.0 / Math.sqrt(d)), causal);
+        Head shape = new Head(t, s, c, d, (float) (LOG2E / Math.sqrt(d)), causal);
         FloatBuffer qb = q.data().asNioFloat();
         FloatBuffer kb = k.data().asNioFloat();
         FloatBuffer vb = v.data().asNioFloat();
@@ -130,258 +143,294 @@ final class VectorAttention {
          * {@code o0} index the head's column 0 of token 0 in the [., ., C] buffers.
          */
         void run(FloatBuffer q, int q0, FloatBuffer k, int k0, FloatBuffer v, int v0, FloatBuffer o, int o0, int first, int end) {
-            float[] kh = BUFFERS.get(KEYS, s * d);                            // [S, d]
-            float[] vh = BUFFERS.get(VALUES, s * d);                          // [S, d]
-            float[] qT = BUFFERS.get(QUERIES_T, d * BLOCK);                   // [d, 2L], scaled
-            float[] st = BUFFERS.get(SCORES_T, s * BLOCK);                    // [S, 2L]: scores, then exp(s - max)
-            float[] oT = BUFFERS.get(OUT_T, d * BLOCK);                       // [d, 2L]
-            float[] row = BUFFERS.get(ROW, d);
-            float[] inv = BUFFERS.get(INV, 2 * BLOCK);                         // 1 / sum per query, then the maxima
+            int s8 = roundUp(s, 8);
+            int d8 = roundUp(d, 8);
+            float[] kp = BUFFERS.get(KEYS, s8 * d);                           // [S / 8, d, 8]: panels of 8 keys
+            float[] vh = BUFFERS.get(VALUES, s * d8);                         // [S, d8]
+            float[] qT = BUFFERS.get(QUERIES_T, d * BLOCK);                   // [d, 3L], scaled
+            float[] st = BUFFERS.get(SCORES_T, KEY_CHUNK * BLOCK);            // [chunk, 3L]: scores, then 2^(s - shift)
+            float[] oT = BUFFERS.get(OUT_T, d8 * BLOCK);                      // [d8, 3L]
+            float[] lanes = BUFFERS.get(LANES, ROW + d8);
+            // K in panels, so that a score tile's 8 broadcasts per dim are one run of memory; the
+            // padding keys are zero. V's rows padded to whole value tiles with zero dims.
+            Arrays.fill(kp, s * d, s8 * d, 0f);
             for (int j = 0; j < s; j++) {
-                k.get(k0 + j * c, kh, j * d, d);
-                v.get(v0 + j * c, vh, j * d, d);
+                k.get(k0 + j * c, lanes, ROW, d);
+                for (int e = 0, w = j / 8 * 8 * d + j % 8; e < d; e++, w += 8) {
+                    kp[w] = lanes[ROW + e];
+                }
+                v.get(v0 + j * c, vh, j * d8, d);
+                Arrays.fill(vh, j * d8 + d, (j + 1) * d8, 0f);
             }
             for (int r0 = first; r0 < end; r0 += BLOCK) {
                 int n = Math.min(BLOCK, end - r0);
                 // 1. Q^T of the block, scaled; the missing queries of a last block are zero.
                 Arrays.fill(qT, 0, d * BLOCK, 0f);
                 for (int i = 0; i < n; i++) {
-                    q.get(q0 + (r0 + i) * c, row, 0, d);
+                    q.get(q0 + (r0 + i) * c, lanes, ROW, d);
                     for (int e = 0; e < d; e++) {
-                        qT[e * BLOCK + i] = row[e] * scale;
+                        qT[e * BLOCK + i] = lanes[ROW + e] * scale;
                     }
                 }
-                // 2. S^T = K Q^T, [S, 2L].
-                int j = 0;
-                for (; j + 8 <= s; j += 8) {
-                    scores8(qT, kh, d, j, st);
-                }
-                for (; j < s; j++) {
-                    scores1(qT, kh, d, j, st);
-                }
-                // 3. Key j is hidden from queries r0 + i < j.
-                if (causal) {
-                    for (j = r0 + 1; j < s; j++) {
-                        Arrays.fill(st, j * BLOCK, j * BLOCK + Math.min(BLOCK, j - r0), Float.NEGATIVE_INFINITY);
+                Arrays.fill(oT, 0, d8 * BLOCK, 0f);
+                Arrays.fill(lanes, MAX, MAX + BLOCK, Float.NEGATIVE_INFINITY);
+                Arrays.fill(lanes, SHIFT, SHIFT + BLOCK, 0f);
+                Arrays.fill(lanes, TOTAL, TOTAL + BLOCK, 0f);
+                // Under the causal mask the keys after the block's last query are hidden from all of it.
+                int keys = causal ? Math.min(s, r0 + n) : s;
+                for (int from = 0; from < keys; from += KEY_CHUNK) {
+                    int m = Math.min(keys, from + KEY_CHUNK) - from;
+                    // 2. S^T = K Q^T for the chunk's keys, [m, 3L] (a last panel's padding rows are not read).
+                    for (int j = 0; j < m; j += 8) {
+                        scores8(qT, kp, d, from + j, st, j * BLOCK);
+                    }
+                    // 3. Key from + j is hidden from queries r0 + i < from + j.
+                    if (causal) {
+                        for (int j = Math.max(0, r0 + 1 - from); j < m; j++) {
+                            Arrays.fill(st, j * BLOCK, j * BLOCK + Math.min(BLOCK, from + j - r0), Float.NEGATIVE_INFINITY);
+                        }
+                    }
+                    // 4. 2^(s - max so far) and the rescale of what came before.
+                    softmaxChunk(st, m, lanes);
+                    for (int p = 0; p < d8 * BLOCK; p += BLOCK) {
+                        for (int x = 0; x < BLOCK; x += L) {
+                            FloatVector.fromArray(S, oT, p + x).mul(FloatVector.fromArray(S, lanes, RESCALE + x)).intoArray(oT, p + x);
+                        }
+                    }
+                    // 5. O^T += (P V)^T over the chunk, [d8, 3L].
+                    for (int e = 0; e < d8; e += 8) {
+                        values8(st, m, vh, from, d8, e, oT);
                     }
                 }
-                // 4. exp(s - max) down each query's column, and 1 / sum.
-                softmaxColumns(st, s, inv);
-                // 5. O^T = (P V)^T / sum, [d, 2L], over chunks of keys that stay in L1 for every tile of d.
-                Arrays.fill(oT, 0, d * BLOCK, 0f);
-                for (int from = 0; from < s; from += KEY_CHUNK) {
-                    int to = Math.min(s, from + KEY_CHUNK);
-                    int e = 0;
-                    for (; e + 8 <= d; e += 8) {
-                        values8(st, from, to, vh, d, e, oT);
-                    }
-                    for (; e < d; e++) {
-                        values1(st, from, to, vh, d, e, oT);
-                    }
+                // 6. The block's rows of the result, divided by the sums; NaN where the max is not finite.
+                for (int i = 0; i < BLOCK; i++) {
+                    lanes[INV + i] = Float.isFinite(lanes[MAX + i]) ? 1f / lanes[TOTAL + i] : Float.NaN;
                 }
-                FloatVector i0 = FloatVector.fromArray(S, inv, 0);
-                FloatVector i1 = FloatVector.fromArray(S, inv, L);
-                for (int p = 0; p < d * BLOCK; p += BLOCK) {
-                    FloatVector.fromArray(S, oT, p).mul(i0).intoArray(oT, p);
-                    FloatVector.fromArray(S, oT, p + L).mul(i1).intoArray(oT, p + L);
-                }
-                // 6. The block's rows of the result.
                 for (int i = 0; i < n; i++) {
+                    float inv = lanes[INV + i];
                     for (int e = 0; e < d; e++) {
-                        row[e] = oT[e * BLOCK + i];
+                        lanes[ROW + e] = oT[e * BLOCK + i] * inv;
                     }
-                    o.put(o0 + (r0 + i) * c, row, 0, d);
+                    o.put(o0 + (r0 + i) * c, lanes, ROW, d);
                 }
             }
         }
     }
 
     /**
-     * {@code st[j 2L + i] = exp(st[j 2L + i] - max_j)} over the s keys of each of the 2L queries
-     * i, and {@code inv[i] = 1 / sum_j}; NaN for a query whose max is not finite.
+     * One chunk of m keys of the online softmax, per query lane i: the max so far takes in the
+     * chunk's, {@code st[j 3L + i] = exp(st[j 3L + i] - shift_i)} with the shift the new max (0
+     * while that is -inf, so that hidden keys give 0, not NaN), the sum so far is rescaled by
+     * {@code exp(old shift - new shift)} and takes in the chunk's, and that rescale is left for the
+     * output.
      */
-    private static void softmaxColumns(float[] st, int s, float[] inv) {
-        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        FloatVector m1 = m0;
-        for (int p = 0; p < s * BLOCK; p += BLOCK) {
-            m0 = m0.max(FloatVector.fromArray(S, st, p));                      // NaN wins Java's max
-            m1 = m1.max(FloatVector.fromArray(S, st, p + L));
-        }
-        m0.intoArray(inv, BLOCK);
-        m1.intoArray(inv, BLOCK + L);
-        VectorKernels.expShifted(st, 0, s * BLOCK, BLOCK, inv, BLOCK, inv, 0);         // the sums into inv[0, 2L)
-        VectorKernels.expShifted(st, L, s * BLOCK, BLOCK, inv, BLOCK + L, inv, L);
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        one.div(FloatVector.fromArray(S, inv, 0)).intoArray(inv, 0);
-        one.div(FloatVector.fromArray(S, inv, L)).intoArray(inv, L);
-        for (int i = 0; i < BLOCK; i++) {
-            if (!Float.isFinite(inv[BLOCK + i])) {
-                inv[i] = Float.NaN;                                            // exp's clamps gave numbers there
+    private static void softmaxChunk(float[] st, int m, float[] lanes) {
+        for (int x = 0; x < BLOCK; x += L) {
+            // Four chains of max, so that a row waits on the one four rows up; NaN wins Java's max.
+            FloatVector m0 = FloatVector.fromArray(S, lanes, MAX + x);
+            FloatVector m1 = m0;
+            FloatVector m2 = m0;
+            FloatVector m3 = m0;
+            int p = x;
+            for (; p + 3 * BLOCK < m * BLOCK; p += 4 * BLOCK) {
+                m0 = m0.max(FloatVector.fromArray(S, st, p));
+                m1 = m1.max(FloatVector.fromArray(S, st, p + BLOCK));
+                m2 = m2.max(FloatVector.fromArray(S, st, p + 2 * BLOCK));
+                m3 = m3.max(FloatVector.fromArray(S, st, p + 3 * BLOCK));
             }
+            for (; p < m * BLOCK; p += BLOCK) {
+                m0 = m0.max(FloatVector.fromArray(S, st, p));
+            }
+            FloatVector max = m0.max(m1).max(m2.max(m3));
+            max.intoArray(lanes, MAX + x);
+            FloatVector old = FloatVector.fromArray(S, lanes, SHIFT + x);
+            FloatVector shift = max.blend(0f, max.eq(Float.NEGATIVE_INFINITY));
+            shift.intoArray(lanes, SHIFT + x);
+            // 2^(old - new), or 1 where the shift went down from 0 (all keys so far hidden: nothing to rescale).
+            old.min(shift).intoArray(lanes, RESCALE + x);
+            VectorKernels.exp2Below(lanes, RESCALE + x, RESCALE + x + L, L, lanes, SHIFT + x, lanes, INV + x);
+            VectorKernels.exp2Below(st, x, m * BLOCK, BLOCK, lanes, SHIFT + x, lanes, INV + x);
+            FloatVector.fromArray(S, lanes, TOTAL + x).mul(FloatVector.fromArray(S, lanes, RESCALE + x))
+                    .add(FloatVector.fromArray(S, lanes, INV + x)).intoArray(lanes, TOTAL + x);
         }
     }
 
-    /** Keys {@code j .. j + 7}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
-    private static void scores8(float[] qT, float[] kh, int d, int j, float[] st) {
+    /** Keys {@code j .. j + 7}, j a multiple of 8: {@code st[at + u 3L + i] = sum_e kp[j d + 8 e + u] qT[e 3L + i]}. */
+    private static void scores8(float[] qT, float[] kp, int d, int j, float[] st, int at) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
+        FloatVector a02 = a00;
         FloatVector a10 = a00;
         FloatVector a11 = a00;
+        FloatVector a12 = a00;
         FloatVector a20 = a00;
         FloatVector a21 = a00;
+        FloatVector a22 = a00;
         FloatVector a30 = a00;
         FloatVector a31 = a00;
+        FloatVector a32 = a00;
         FloatVector a40 = a00;
         FloatVector a41 = a00;
+        FloatVector a42 = a00;
         FloatVector a50 = a00;
         FloatVector a51 = a00;
+        FloatVector a52 = a00;
         FloatVector a60 = a00;
         FloatVector a61 = a00;
+        FloatVector a62 = a00;
         FloatVector a70 = a00;
         FloatVector a71 = a00;
-        int k = j * d;
-        for (int e = 0; e < d; e++) {
-            FloatVector q0 = FloatVector.fromArray(S, qT, 2 * L * e);
-            FloatVector q1 = FloatVector.fromArray(S, qT, 2 * L * e + L);
-            FloatVector x = FloatVector.broadcast(S, kh[k + e]);
+        FloatVector a72 = a00;
+        for (int e = 0, p = 0, w = j * d; e < d; e++, p += BLOCK, w += 8) {
+            FloatVector q0 = FloatVector.fromArray(S, qT, p);
+            FloatVector q1 = FloatVector.fromArray(S, qT, p + L);
+            FloatVector q2 = FloatVector.fromArray(S, qT, p + 2 * L);
+            FloatVector x = FloatVector.broadcast(S, kp[w]);
             a00 = q0.fma(x, a00);
             a01 = q1.fma(x, a01);
-            x = FloatVector.broadcast(S, kh[k + d + e]);
+            a02 = q2.fma(x, a02);
+            x = FloatVector.broadcast(S, kp[w + 1]);
             a10 = q0.fma(x, a10);
             a11 = q1.fma(x, a11);
-            x = FloatVector.broadcast(S, kh[k + 2 * d + e]);
+            a12 = q2.fma(x, a12);
+            x = FloatVector.broadcast(S, kp[w + 2]);
             a20 = q0.fma(x, a20);
             a21 = q1.fma(x, a21);
-            x = FloatVector.broadcast(S, kh[k + 3 * d + e]);
+            a22 = q2.fma(x, a22);
+            x = FloatVector.broadcast(S, kp[w + 3]);
             a30 = q0.fma(x, a30);
             a31 = q1.fma(x, a31);
-            x = FloatVector.broadcast(S, kh[k + 4 * d + e]);
+            a32 = q2.fma(x, a32);
+            x = FloatVector.broadcast(S, kp[w + 4]);
             a40 = q0.fma(x, a40);
             a41 = q1.fma(x, a41);
-            x = FloatVector.broadcast(S, kh[k + 5 * d + e]);
+            a42 = q2.fma(x, a42);
+            x = FloatVector.broadcast(S, kp[w + 5]);
             a50 = q0.fma(x, a50);
             a51 = q1.fma(x, a51);
-            x = FloatVector.broadcast(S, kh[k + 6 * d + e]);
+            a52 = q2.fma(x, a52);
+            x = FloatVector.broadcast(S, kp[w + 6]);
             a60 = q0.fma(x, a60);
             a61 = q1.fma(x, a61);
-            x = FloatVector.broadcast(S, kh[k + 7 * d + e]);
+            a62 = q2.fma(x, a62);
+            x = FloatVector.broadcast(S, kp[w + 7]);
             a70 = q0.fma(x, a70);
             a71 = q1.fma(x, a71);
+            a72 = q2.fma(x, a72);
         }
-        int o = 2 * L * j;
-        a00.intoArray(st, o);
-        a01.intoArray(st, o + L);
-        a10.intoArray(st, o + 2 * L);
-        a11.intoArray(st, o + 2 * L + L);
-        a20.intoArray(st, o + 2 * 2 * L);
-        a21.intoArray(st, o + 2 * 2 * L + L);
-        a30.intoArray(st, o + 3 * 2 * L);
-        a31.intoArray(st, o + 3 * 2 * L + L);
-        a40.intoArray(st, o + 4 * 2 * L);
-        a41.intoArray(st, o + 4 * 2 * L + L);
-        a50.intoArray(st, o + 5 * 2 * L);
-        a51.intoArray(st, o + 5 * 2 * L + L);
-        a60.intoArray(st, o + 6 * 2 * L);
-        a61.intoArray(st, o + 6 * 2 * L + L);
-        a70.intoArray(st, o + 7 * 2 * L);
-        a71.intoArray(st, o + 7 * 2 * L + L);
+        a00.intoArray(st, at);
+        a01.intoArray(st, at + L);
+        a02.intoArray(st, at + 2 * L);
+        a10.intoArray(st, at + 3 * L);
+        a11.intoArray(st, at + 4 * L);
+        a12.intoArray(st, at + 5 * L);
+        a20.intoArray(st, at + 6 * L);
+        a21.intoArray(st, at + 7 * L);
+        a22.intoArray(st, at + 8 * L);
+        a30.intoArray(st, at + 9 * L);
+        a31.intoArray(st, at + 10 * L);
+        a32.intoArray(st, at + 11 * L);
+        a40.intoArray(st, at + 12 * L);
+        a41.intoArray(st, at + 13 * L);
+        a42.intoArray(st, at + 14 * L);
+        a50.intoArray(st, at + 15 * L);
+        a51.intoArray(st, at + 16 * L);
+        a52.intoArray(st, at + 17 * L);
+        a60.intoArray(st, at + 18 * L);
+        a61.intoArray(st, at + 19 * L);
+        a62.intoArray(st, at + 20 * L);
+        a70.intoArray(st, at + 21 * L);
+        a71.intoArray(st, at + 22 * L);
+        a72.intoArray(st, at + 23 * L);
     }
 
-    /** Keys {@code j .. j + 0}: {@code st[(j + u) 2L + i] = sum_e kh[(j + u) d + e] qT[e 2L + i]}. */
-    private static void scores1(float[] qT, float[] kh, int d, int j, float[] st) {
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = a00;
-        int k = j * d;
-        for (int e = 0; e < d; e++) {
-            FloatVector q0 = FloatVector.fromArray(S, qT, 2 * L * e);
-            FloatVector q1 = FloatVector.fromArray(S, qT, 2 * L * e + L);
-            FloatVector x = FloatVector.broadcast(S, kh[k + e]);
-            a00 = q0.fma(x, a00);
-            a01 = q1.fma(x, a01);
-        }
-        int o = 2 * L * j;
-        a00.intoArray(st, o);
-        a01.intoArray(st, o + L);
-    }
-
-    /** Output dims {@code e .. e + 7}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
-    private static void values8(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
-        int o = 2 * L * e;
+    /** Output dims {@code e .. e + 7}: {@code oT[(e + u) 3L + i] += sum_j st[j 3L + i] vh[(from + j) d8 + e + u]} over j < {@code n}. */
+    private static void values8(float[] st, int n, float[] vh, int from, int d8, int e, float[] oT) {
+        int o = BLOCK * e;
         FloatVector a00 = FloatVector.fromArray(S, oT, o);
         FloatVector a01 = FloatVector.fromArray(S, oT, o + L);
-        FloatVector a10 = FloatVector.fromArray(S, oT, o + 2 * L);
-        FloatVector a11 = FloatVector.fromArray(S, oT, o + 2 * L + L);
-        FloatVector a20 = FloatVector.fromArray(S, oT, o + 2 * 2 * L);
-        FloatVector a21 = FloatVector.fromArray(S, oT, o + 2 * 2 * L + L);
-        FloatVector a30 = FloatVector.fromArray(S, oT, o + 3 * 2 * L);
-        FloatVector a31 = FloatVector.fromArray(S, oT, o + 3 * 2 * L + L);
-        FloatVector a40 = FloatVector.fromArray(S, oT, o + 4 * 2 * L);
-        FloatVector a41 = FloatVector.fromArray(S, oT, o + 4 * 2 * L + L);
-        FloatVector a50 = FloatVector.fromArray(S, oT, o + 5 * 2 * L);
-        FloatVector a51 = FloatVector.fromArray(S, oT, o + 5 * 2 * L + L);
-        FloatVector a60 = FloatVector.fromArray(S, oT, o + 6 * 2 * L);
-        FloatVector a61 = FloatVector.fromArray(S, oT, o + 6 * 2 * L + L);
-        FloatVector a70 = FloatVector.fromArray(S, oT, o + 7 * 2 * L);
-        FloatVector a71 = FloatVector.fromArray(S, oT, o + 7 * 2 * L + L);
-        for (int j = from, p = 2 * L * from, w = from * d + e; j < to; j++, p += 2 * L, w += d) {
+        FloatVector a02 = FloatVector.fromArray(S, oT, o + 2 * L);
+        FloatVector a10 = FloatVector.fromArray(S, oT, o + 3 * L);
+        FloatVector a11 = FloatVector.fromArray(S, oT, o + 4 * L);
+        FloatVector a12 = FloatVector.fromArray(S, oT, o + 5 * L);
+        FloatVector a20 = FloatVector.fromArray(S, oT, o + 6 * L);
+        FloatVector a21 = FloatVector.fromArray(S, oT, o + 7 * L);
+        FloatVector a22 = FloatVector.fromArray(S, oT, o + 8 * L);
+        FloatVector a30 = FloatVector.fromArray(S, oT, o + 9 * L);
+        FloatVector a31 = FloatVector.fromArray(S, oT, o + 10 * L);
+        FloatVector a32 = FloatVector.fromArray(S, oT, o + 11 * L);
+        FloatVector a40 = FloatVector.fromArray(S, oT, o + 12 * L);
+        FloatVector a41 = FloatVector.fromArray(S, oT, o + 13 * L);
+        FloatVector a42 = FloatVector.fromArray(S, oT, o + 14 * L);
+        FloatVector a50 = FloatVector.fromArray(S, oT, o + 15 * L);
+        FloatVector a51 = FloatVector.fromArray(S, oT, o + 16 * L);
+        FloatVector a52 = FloatVector.fromArray(S, oT, o + 17 * L);
+        FloatVector a60 = FloatVector.fromArray(S, oT, o + 18 * L);
+        FloatVector a61 = FloatVector.fromArray(S, oT, o + 19 * L);
+        FloatVector a62 = FloatVector.fromArray(S, oT, o + 20 * L);
+        FloatVector a70 = FloatVector.fromArray(S, oT, o + 21 * L);
+        FloatVector a71 = FloatVector.fromArray(S, oT, o + 22 * L);
+        FloatVector a72 = FloatVector.fromArray(S, oT, o + 23 * L);
+        for (int j = 0, p = 0, w = from * d8 + e; j < n; j++, p += BLOCK, w += d8) {
             FloatVector p0 = FloatVector.fromArray(S, st, p);
             FloatVector p1 = FloatVector.fromArray(S, st, p + L);
+            FloatVector p2 = FloatVector.fromArray(S, st, p + 2 * L);
             FloatVector x = FloatVector.broadcast(S, vh[w]);
             a00 = p0.fma(x, a00);
             a01 = p1.fma(x, a01);
+            a02 = p2.fma(x, a02);
             x = FloatVector.broadcast(S, vh[w + 1]);
             a10 = p0.fma(x, a10);
             a11 = p1.fma(x, a11);
+            a12 = p2.fma(x, a12);
             x = FloatVector.broadcast(S, vh[w + 2]);
             a20 = p0.fma(x, a20);
             a21 = p1.fma(x, a21);
+            a22 = p2.fma(x, a22);
             x = FloatVector.broadcast(S, vh[w + 3]);
             a30 = p0.fma(x, a30);
             a31 = p1.fma(x, a31);
+            a32 = p2.fma(x, a32);
             x = FloatVector.broadcast(S, vh[w + 4]);
             a40 = p0.fma(x, a40);
             a41 = p1.fma(x, a41);
+            a42 = p2.fma(x, a42);
             x = FloatVector.broadcast(S, vh[w + 5]);
             a50 = p0.fma(x, a50);
             a51 = p1.fma(x, a51);
+            a52 = p2.fma(x, a52);
             x = FloatVector.broadcast(S, vh[w + 6]);
             a60 = p0.fma(x, a60);
             a61 = p1.fma(x, a61);
+            a62 = p2.fma(x, a62);
             x = FloatVector.broadcast(S, vh[w + 7]);
             a70 = p0.fma(x, a70);
             a71 = p1.fma(x, a71);
+            a72 = p2.fma(x, a72);
         }
         a00.intoArray(oT, o);
         a01.intoArray(oT, o + L);
-        a10.intoArray(oT, o + 2 * L);
-        a11.intoArray(oT, o + 2 * L + L);
-        a20.intoArray(oT, o + 2 * 2 * L);
-        a21.intoArray(oT, o + 2 * 2 * L + L);
-        a30.intoArray(oT, o + 3 * 2 * L);
-        a31.intoArray(oT, o + 3 * 2 * L + L);
-        a40.intoArray(oT, o + 4 * 2 * L);
-        a41.intoArray(oT, o + 4 * 2 * L + L);
-        a50.intoArray(oT, o + 5 * 2 * L);
-        a51.intoArray(oT, o + 5 * 2 * L + L);
-        a60.intoArray(oT, o + 6 * 2 * L);
-        a61.intoArray(oT, o + 6 * 2 * L + L);
-        a70.intoArray(oT, o + 7 * 2 * L);
-        a71.intoArray(oT, o + 7 * 2 * L + L);
-    }
-
-    /** Output dims {@code e .. e + 0}: {@code oT[(e + u) 2L + i] += sum_j st[j 2L + i] vh[j d + e + u]} over keys {@code [from, to)}. */
-    private static void values1(float[] st, int from, int to, float[] vh, int d, int e, float[] oT) {
-        int o = 2 * L * e;
-        FloatVector a00 = FloatVector.fromArray(S, oT, o);
-        FloatVector a01 = FloatVector.fromArray(S, oT, o + L);
-        for (int j = from, p = 2 * L * from, w = from * d + e; j < to; j++, p += 2 * L, w += d) {
-            FloatVector p0 = FloatVector.fromArray(S, st, p);
-            FloatVector p1 = FloatVector.fromArray(S, st, p + L);
-            FloatVector x = FloatVector.broadcast(S, vh[w]);
-            a00 = p0.fma(x, a00);
-            a01 = p1.fma(x, a01);
-        }
-        a00.intoArray(oT, o);
-        a01.intoArray(oT, o + L);
+        a02.intoArray(oT, o + 2 * L);
+        a10.intoArray(oT, o + 3 * L);
+        a11.intoArray(oT, o + 4 * L);
+        a12.intoArray(oT, o + 5 * L);
+        a20.intoArray(oT, o + 6 * L);
+        a21.intoArray(oT, o + 7 * L);
+        a22.intoArray(oT, o + 8 * L);
+        a30.intoArray(oT, o + 9 * L);
+        a31.intoArray(oT, o + 10 * L);
+        a32.intoArray(oT, o + 11 * L);
+        a40.intoArray(oT, o + 12 * L);
+        a41.intoArray(oT, o + 13 * L);
+        a42.intoArray(oT, o + 14 * L);
+        a50.intoArray(oT, o + 15 * L);
+        a51.intoArray(oT, o + 16 * L);
+        a52.intoArray(oT, o + 17 * L);
+        a60.intoArray(oT, o + 18 * L);
+        a61.intoArray(oT, o + 19 * L);
+        a62.intoArray(oT, o + 20 * L);
+        a70.intoArray(oT, o + 21 * L);
+        a71.intoArray(oT, o + 22 * L);
+        a72.intoArray(oT, o + 23 * L);
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -25,11 +26,12 @@ class AttentionTest {
     /** B, T, S, C, heads, causal. */
     static List<int[]> shapes() {
         return List.of(
-            new int[] {2, 37, 77, 40, 2, 0},       // d = 20: padded to two vectors; 77 keys: a tail of one-vector panels
-            new int[] {1, 64, 60, 64, 1, 0},       // 60 keys round up to 64, a whole 4-vector panel holding the padding
-            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; T not a whole block
-            new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: two chunks of the value tiles (256 keys each) and a tail of 4
+            new int[] {2, 37, 77, 40, 2, 0},       // d = 20: two 8-dim value tiles and 4 single dims; 77 keys: a tail of 5 single-key tiles
+            new int[] {1, 64, 60, 64, 1, 0},       // 64 queries: a block of 3 vectors and a part-filled one
+            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; 130 keys: chunks of 128 and 2
+            new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: chunks of 128, 128 and 44, the running sums rescaled twice
             new int[] {2, 77, 77, 48, 3, 1},       // causal, CLIP's mask on 77 tokens
+            new int[] {1, 300, 300, 32, 1, 1},     // causal over several key chunks: the chunks after a block's last query skipped
             new int[] {1, 50, 50, 320, 2, 0},      // d = 160, the widest fused head (SD 1.5's 1280 channels / 8)
             new int[] {1, 40, 40, 320, 1, 0});     // d = 320: wider than FUSED_HEAD_DIM_MAX, the gemm pair
     }
@@ -38,8 +40,9 @@ class AttentionTest {
     @MethodSource("shapes")
     void bothPathsAreTheDefinition(int[] shape) {
         // Tolerance 2e-5 absolute on outputs of magnitude <= ~4 (randn values): float sums of at
-        // most 130 products of probabilities in [0, 1] with values, an exp within 1.3 ulp; the two
-        // paths measured within 4e-6 of each other at 4096 keys.
+        // most 300 products of probabilities in [0, 1] with values, exps within 1.3 ulp, the fused
+        // path's rescales by powers of 2 computed within 1 ulp; the two paths measured within 4e-6
+        // of each other at 4096 keys.
         int b = shape[0];
         int t = shape[1];
         int s = shape[2];
@@ -71,6 +74,29 @@ class AttentionTest {
         double scale = Transforms.abs(unfused).maxNumber().doubleValue();
         double diff = Transforms.abs(fused.sub(unfused)).maxNumber().doubleValue();
         assertTrue(diff <= 1e-5 * scale, "max |fused - unfused| " + diff + " of max |out| " + scale);
+    }
+
+    @Test
+    void aMaxThatGrowsInEveryKeyChunkRescalesWhatCameBefore() {
+        // One query whose scores rise by 0.05 per key over 1000 keys (eight chunks of 128): each chunk
+        // raises the running max by 6.4, so the sums of the chunks before are rescaled by 2^-9.2
+        // seven times, and the first keys' weights end near e^-50 of the last's. The output, a weighted
+        // mean of values v_j = j / 1000, against the definition in double: 2e-6 absolute, float
+        // rounding of a mean of numbers below 1 (measured 1e-7).
+        int s = 1000;
+        INDArray q = Nd4j.ones(DataType.FLOAT, 1, 1, 16).muli(0.05 / 4);       // q.k_j / sqrt(16) = 0.05 j
+        INDArray k = Nd4j.create(DataType.FLOAT, 1, s, 16);
+        INDArray v = Nd4j.create(DataType.FLOAT, 1, s, 16);
+        for (int j = 0; j < s; j++) {
+            k.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j);
+            v.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j / 1000.0);
+        }
+        double[] want = definition(q, k, v, 1, false);
+        float[] got = Attention.attend(q, k, v, 1, false).data().asFloat();
+        for (int e = 0; e < 16; e++) {
+            assertEquals(want[e], got[e], 2e-6, "dim " + e);
+        }
+        assertTrue(want[0] > 0.97, "the weights sit on the last keys: " + want[0]);
     }
 
     @Test

@@ -9,7 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
 
-/** The Vector API kernels' exp and erf against {@code Math.exp} and Commons Math's erf, and their determinism. */
+/** The Vector API kernels' exp, exp2 and erf against {@code Math.exp}, {@code Math.pow} and Commons Math's erf, and their determinism. */
 class VectorKernelsTest {
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
 
@@ -70,6 +70,83 @@ class VectorKernelsTest {
         }
         for (int l = 0; l < lanes; l++) {
             assertEquals(want[l], sums[l], 0f, "sum of lane " + l);
+        }
+    }
+
+    @Test
+    void exp2BelowIsWithinOneUlpDownToTheSmallestNormal() {
+        // 2^20 points in [-130, 0] under a zero shift (so shift - a is exact): relative error <= 1 ulp
+        // of the result wherever 2^a is a normal float (the polynomial's fit measured 0.9 ulp in
+        // float Horner), at most the smallest normal below that, and exactly 0 below -126.5.
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] a = new float[1 << 20];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (-130 * rnd.nextDouble());
+        }
+        a[0] = 0f;
+        a[1] = -126f;                                                   // 2^a = the smallest normal
+        a[2] = -0.5f;
+        a[3] = 0.5f - 1;
+        float[] y = a.clone();
+        float[] sums = new float[LANES];
+        VectorKernels.exp2Below(y, 0, y.length, LANES, new float[LANES], 0, sums, 0);
+        for (int i = 0; i < a.length; i++) {
+            double want = Math.pow(2, a[i]);
+            if (a[i] < -126.5f) {
+                assertEquals(0f, y[i], 0f, "2^" + a[i] + " flushes to 0");
+            } else {
+                double tolerance = want < Float.MIN_NORMAL ? Float.MIN_NORMAL : Math.ulp((float) want);
+                assertEquals(want, y[i], tolerance, "2^" + a[i]);
+            }
+        }
+        assertEquals(1f, y[0], 0f, "2^0 is exactly 1");
+    }
+
+    @Test
+    void exp2BelowWalksItsStrideAndClampsOnTheBits() {
+        // The strided walk under per-lane shifts gives the bits of the same call on a - shift under a
+        // zero shift (shift - a and -(a - shift) are the same float), leaves the entries between the
+        // strides alone and adds the lane sums in the walk's order; a = shift gives exactly 1, and a
+        // = -inf, or 127 or more below the shift, exactly 0.
+        SplittableRandom rnd = new SplittableRandom(4);
+        float[] shift = new float[LANES];
+        for (int l = 0; l < LANES; l++) {
+            shift[l] = (float) (-20 + 40 * rnd.nextDouble());
+        }
+        float[] a = new float[LANES * 2 * 40];
+        for (int p = 0; p < a.length; p += LANES) {
+            for (int l = 0; l < LANES; l++) {
+                a[p + l] = shift[l] - (float) (60 * rnd.nextDouble());
+            }
+        }
+        int p0 = LANES;                                                  // the first vector of the walk
+        for (int l = 0; l < LANES; l++) {
+            a[p0 + l] = switch (l % 4) {
+                case 0 -> shift[l];
+                case 1 -> Float.NEGATIVE_INFINITY;
+                case 2 -> shift[l] - 127f;
+                default -> shift[l] - 1e30f;
+            };
+        }
+        float[] x = a.clone();
+        float[] sums = new float[LANES];
+        VectorKernels.exp2Below(a, LANES, a.length, 2 * LANES, shift, 0, sums, 0);
+        float[] want = new float[LANES];
+        for (int p = LANES; p < a.length; p += 2 * LANES) {
+            float[] shifted = new float[LANES];
+            for (int l = 0; l < LANES; l++) {
+                shifted[l] = x[p + l] - shift[l];
+            }
+            VectorKernels.exp2Below(shifted, 0, LANES, LANES, new float[LANES], 0, new float[LANES], 0);
+            for (int l = 0; l < LANES; l++) {
+                assertEquals(shifted[l], a[p + l], 0f, "at " + (p + l));
+                want[l] += shifted[l];
+                assertEquals(x[p - LANES + l], a[p - LANES + l], 0f, "untouched at " + (p - LANES + l));
+            }
+        }
+        for (int l = 0; l < LANES; l++) {
+            assertEquals(want[l], sums[l], 0f, "sum of lane " + l);
+            assertEquals(l % 4 == 0 ? 1f : 0f, a[p0 + l], 0f, "lane " + l + " of the first vector");
         }
     }
 
