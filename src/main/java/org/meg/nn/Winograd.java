@@ -102,13 +102,14 @@ final class Winograd {
         try (MemoryWorkspace input = activate(INPUT_ID)) {                                 // a dense copy of x, if x is not
             INDArray dense = FusedKernels.dense(x);
             Layout whole = new Layout(n, h, w, 0, h);
+            boolean panels = VectorGemm.panels(oneBand ? whole.tilesPadded : new Layout(n, h, w, 0, bandRows).tilesPadded);
             if (oneBand) {
                 inputTransform(dense, in, whole, t.v.fit(in * whole.tilesPadded, 0));      // 1. V, when it is one band
             }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
                 int rows = (count + VectorGemm.ROWS - 1) / VectorGemm.ROWS * VectorGemm.ROWS;
-                filterTransform(weight, o0, count, t.u.fit(rows * in, 0), rows);           // 2. U of a block of outputs
+                filterTransform(weight, o0, count, t.u.fit(rows * in, 0), rows, panels ? VectorGemm.ROWS : 1);  // 2. U of a block of outputs
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
                     if (!oneBand) {
@@ -118,7 +119,7 @@ final class Winograd {
                     Planes v = t.v;
                     Planes m = t.m.fit(rows * l.tilesPadded, L);                           // + L: transformA reads whole vectors
                     IntStream.range(0, 36).parallel().forEach(xi ->                        // 4. M[xi] = U[xi] V[xi]
-                            VectorGemm.multiply(u.a, u.at(xi), rows, in, v.a, v.at(xi), l.tilesPadded, m.a, m.at(xi)));
+                            VectorGemm.multiply(u.a, u.at(xi), rows, in, panels, v.a, v.at(xi), l.tilesPadded, m.a, m.at(xi)));
                     outputTransform(m, count, o0, l, bias, y);                              // 5. Y = A^T M A + bias
                 }
             }
@@ -130,8 +131,8 @@ final class Winograd {
 
     /**
      * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]},
-     * {@code M[xi] [rows, tiles]} (row-major, tiles padded to whole vectors with zeros, rows to
-     * {@link VectorGemm#ROWS} with zero filters), grown to the largest use and kept between calls
+     * {@code M[xi] [rows, tiles]} (U in {@link VectorGemm}'s panels of rows, V and M row-major;
+     * tiles padded to whole vectors with zeros, rows to {@link VectorGemm#ROWS} with zero filters), grown to the largest use and kept between calls
      * (~0.1 GB for SD 1.5, bounded by {@link #FILTER_BYTES} and {@link #BAND_BYTES}); the transforms
      * write and read them in place and {@link VectorGemm} multiplies them with no copies.
      */
@@ -207,11 +208,17 @@ final class Winograd {
      */
     static final long FILTER_BYTES = 48L << 20;
 
-    /** Output channels per block of U: the fewest equal blocks under {@link #FILTER_BYTES}. */
+    /**
+     * Output channels per block of U: the fewest blocks of whole {@link VectorGemm#ROWS}-row panels
+     * under {@link #FILTER_BYTES}, as equal as panels allow (so that only the last block pads rows).
+     */
     static int outputsPerBlock(int in, int out) {
-        long perOutput = 36L * in * Float.BYTES;
-        long blocks = Math.max(1, (perOutput * out + FILTER_BYTES - 1) / FILTER_BYTES);
-        return (int) ((out + blocks - 1) / blocks);
+        int rows = VectorGemm.ROWS;
+        long perPanel = 36L * in * Float.BYTES * rows;
+        long panels = (out + rows - 1) / rows;
+        long most = Math.max(1, FILTER_BYTES / perPanel);
+        long blocks = (panels + most - 1) / most;
+        return (int) Math.min(out, (panels + blocks - 1) / blocks * rows);
     }
 
     /** V and M of one band together stay under this many bytes (a 512x512 VAE decode's maps: ~0.6 GB unbanded). */
@@ -270,44 +277,66 @@ final class Winograd {
     }
 
     /**
-     * {@code u[6 i + j][o * in + c] = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]},
-     * o below {@code count}; rows {@code count .. rows} are zero.
+     * {@code U[6 i + j](o, c) = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]}, o
+     * below {@code count}, in panels of {@code p} rows (element (o, c) of a plane at
+     * {@code (o / p) p in + p c + o % p}): {@link VectorGemm}'s panels for p = {@link VectorGemm#ROWS},
+     * row-major for p = 1; rows {@code count .. rows} are zero. One task per panel and block of input
+     * channels ({@link #FILTER_CHUNK} for panels, all of them for rows): the taps are gathered into
+     * the panel's order once, so every later step is a loop over consecutive floats and each plane's
+     * part of the panel one copy.
      */
-    private static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows) {
+    private static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows, int p) {
         int in = (int) weight.size(1);
         INDArray dense = FusedKernels.dense(weight);
         FloatBuffer src = dense.data().asNioFloat();
         int srcBase = (int) dense.offset();
-        for (int xi = 0; xi < 36; xi++) {
-            Arrays.fill(u.a, u.at(xi) + count * in, u.at(xi) + rows * in, 0f);
-        }
-        IntStream.range(0, count).parallel().forEach(o -> {
-            float[] g = FILTERS.get(0, 9 * in);
-            float[][] taps = filterPlanes(1, 9, in);
-            float[][] rowsOfG = filterPlanes(10, 18, in);
-            float[] uRow = FILTERS.get(28, in);
-            src.get(srcBase + (o0 + o) * 9 * in, g, 0, 9 * in);
-            for (int k = 0; k < 9; k++) {                             // [in, 9] -> 9 planes of [in]
-                float[] gk = taps[k];
-                for (int c = 0; c < in; c++) {
-                    gk[c] = g[9 * c + k];
+        int chunk = p == 1 ? in : FILTER_CHUNK;
+        int chunks = (in + chunk - 1) / chunk;
+        IntStream.range(0, rows / p * chunks).parallel().forEach(task -> {
+            int panel = task / chunks;
+            int c0 = task % chunks * chunk;
+            int cn = Math.min(chunk, in - c0);
+            int length = p * cn;
+            float[] g = FILTERS.get(0, 9 * cn);
+            float[][] taps = filterPlanes(1, 9, length);
+            float[][] rowsOfG = filterPlanes(10, 18, length);
+            float[] uPart = FILTERS.get(28, length);
+            for (int r = 0; r < p; r++) {                              // [cn, 9] of each row -> 9 planes of [cn, p]
+                int o = panel * p + r;
+                if (o < count) {
+                    src.get(srcBase + ((o0 + o) * in + c0) * 9, g, 0, 9 * cn);
+                } else {
+                    Arrays.fill(g, 0, 9 * cn, 0f);
+                }
+                for (int k = 0; k < 9; k++) {
+                    float[] gk = taps[k];
+                    for (int c = 0, at = r; c < cn; c++, at += p) {
+                        gk[at] = g[9 * c + k];
+                    }
                 }
             }
             for (int i = 0; i < 6; i++) {                             // (G g)[i, kc], 6 x 3 planes
                 for (int kc = 0; kc < 3; kc++) {
-                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rowsOfG[3 * i + kc], in);
+                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rowsOfG[3 * i + kc], length);
                 }
             }
-            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j] into U's row o
+            int at = panel * p * in + p * c0;
+            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j] into the panel
                 for (int j = 0; j < 6; j++) {
-                    combine3(G[j], rowsOfG[3 * i], rowsOfG[3 * i + 1], rowsOfG[3 * i + 2], uRow, in);
-                    System.arraycopy(uRow, 0, u.a, u.at(6 * i + j) + o * in, in);
+                    combine3(G[j], rowsOfG[3 * i], rowsOfG[3 * i + 1], rowsOfG[3 * i + 2], uPart, length);
+                    System.arraycopy(uPart, 0, u.a, u.at(6 * i + j) + at, length);
                 }
             }
         });
     }
 
-    /** The filter transform's per-thread arrays: slot 0 one filter's 9 in taps, 1-9 its tap planes, 10-27 G g, 28 a row of U. */
+    /**
+     * Input channels per filter-transform task: its 9 tap planes of 14 x 64 floats, 32 KB, which the
+     * gather writes 14 times over (once per row, at a stride of 14), stay in L1.
+     */
+    private static final int FILTER_CHUNK = 64;
+
+    /** The filter transform's per-thread arrays: slot 0 one filter's taps over a chunk, 1-9 the panel's tap planes, 10-27 G g, 28 a plane's part of U. */
     private static final ThreadBuffers FILTERS = new ThreadBuffers(29);
 
     /** This thread's {@link #FILTERS} slots {@code first .. first + count}, each at least {@code length} long. */

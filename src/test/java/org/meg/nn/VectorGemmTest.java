@@ -8,17 +8,21 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link VectorGemm} against the definition: the fma chain over k in float, and a double-precision sum. */
+/** {@link VectorGemm} against the definition: the fma chain over k in float, and a double-precision sum; A given row-major and in panels. */
 class VectorGemmTest {
     @ParameterizedTest
     @CsvSource({
-        "8, 1, 16",          // one row block, k = 1, one vector: the 1-vector tile alone
-        "8, 7, 32",          // one 2-vector tile
-        "16, 256, 48",       // k exactly one block; 2-vector tiles then a 1-vector tile
-        "24, 257, 80",       // a second k block of one; 2 + 2 + 1 vectors
-        "8, 600, 512",       // three k blocks (256, 256, 88), the U-Net's 512 tiles
+        "14, 1, 16, false",    // one row block, k = 1, one vector: the 1-vector tile alone
+        "14, 1, 16, true",
+        "14, 7, 32, false",    // one 2-vector tile
+        "14, 7, 32, true",
+        "28, 256, 48, false",  // k exactly one block; 2-vector tiles then a 1-vector tile
+        "28, 256, 48, true",
+        "42, 257, 80, false",  // a second k block of one; 2 + 2 + 1 vectors
+        "42, 257, 80, true",
+        "14, 600, 512, true",  // three k blocks (256, 256, 88), the U-Net's 512 tiles
     })
-    void isTheFmaChainOverKInOrderBitForBitAndWithinTheSumBound(int m, int k, int n) {
+    void isTheFmaChainOverKInOrderBitForBitAndWithinTheSumBound(int m, int k, int n, boolean panels) {
         assumeTrue(FusedKernels.vectorApi(), "VectorGemm needs the Vector API");
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         assumeTrue(n % lanes == 0, "n must be whole vectors of this JVM's " + lanes + " lanes");
@@ -32,9 +36,19 @@ class VectorGemmTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) (2 * rnd.nextDouble() - 1);
         }
+        float[] given = a;                                              // A as multiply reads it: row-major, or in panels
+        if (panels) {
+            given = new float[at + m * k];
+            int rows = VectorGemm.ROWS;
+            for (int i = 0; i < m; i++) {
+                for (int e = 0; e < k; e++) {
+                    given[at + i / rows * rows * k + rows * e + i % rows] = a[at + i * k + e];
+                }
+            }
+        }
         float[] c = new float[at + m * n + 3];
         java.util.Arrays.fill(c, Float.NaN);                            // every element must be written, and no other
-        VectorGemm.multiply(a, at, m, k, b, at, n, c, at);
+        VectorGemm.multiply(given, at, m, k, panels, b, at, n, c, at);
         for (int i : new int[] {0, at - 1, at + m * n, c.length - 1}) {
             assertTrue(Float.isNaN(c[i]), "c[" + i + "] outside the product was written");
         }
@@ -48,7 +62,7 @@ class VectorGemmTest {
                     exact += (double) a[at + i * k + e] * b[at + e * n + j];
                     magnitude += Math.abs((double) a[at + i * k + e] * b[at + e * n + j]);
                 }
-                String where = m + "x" + k + "x" + n + " at (" + i + ", " + j + ")";
+                String where = m + "x" + k + "x" + n + (panels ? " on panels" : " on rows") + " at (" + i + ", " + j + ")";
                 // the lanes' fma is IEEE fma, and the blocks carry the sum through C unrounded
                 assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(c[at + i * n + j]), where);
                 // recursive summation: |error| <= k u sum |a b| (Higham, Accuracy and Stability, eq. 3.5), u = 2^-24

@@ -103,7 +103,8 @@ class WinogradTest {
         double scale = expected.amaxNumber().doubleValue();
         assertTrue(expected.sub(blocked).amaxNumber().doubleValue() <= 5e-5 * scale);
         assertTrue(one.sub(blocked).amaxNumber().doubleValue() <= 1e-6 * scale, "against one block");
-        assertEquals(128, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 10 blocks of 47 MB instead of 472 MB");
+        assertEquals(126, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 11 blocks of 9 panels, 46 MB each, instead of 472 MB");
+        assertEquals(28, Winograd.outputsPerBlock(2560, 28), "one block when it fits");
     }
 
     @org.junit.jupiter.api.Test
