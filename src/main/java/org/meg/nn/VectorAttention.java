@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Multi-head attention {@code softmax(Q K^T / sqrt(d)) V} fused per block of {@code 3L} queries
  * (L float lanes: 48 queries with AVX-512) on the Vector API, with an online softmax over chunks of
- * 128 keys: a chunk's scores, computed transposed, {@code S^T = K Q^T} [128, 3L] (24 KB, in L1), are
+ * 126 keys: a chunk's scores, computed transposed, {@code S^T = K Q^T} [126, 3L] (24 KB, in L1), are
  * turned into {@code 2^(s - max so far)} in place and multiplied by V at once; when a chunk raises a
  * query's max, what came before (its sum and its output column) is rescaled by
  * {@code 2^(old max - new max)}. The [T, S] score matrix of a head is never written to memory: at
@@ -21,10 +21,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * exps are powers of 2 ({@link VectorKernels#exp2Below}).
  *
  * <p>Transposed, a block's queries lie across the lanes: the two products are register tiles of
- * 3 vectors of queries x 8 keys (scores) and 3 vectors x 8 output dims (values), 24 accumulators,
- * with K and V read in their own [S, d] rows as broadcasts, so no head dim is padded (d = 40 pads
- * to 48 in a tile over d); the softmax's max, exp and sum run down the keys in vertical lane
- * operations, with no horizontal reduction. Under the causal mask the chunks after a block's last
+ * 3 vectors of queries x 9 keys (scores, 27 accumulators) and 3 vectors x 8 output dims (values,
+ * 24), with K copied in panels of 9 keys and V in its [S, d] rows read as broadcasts, so no head
+ * dim is padded to whole vectors (d = 40 would pad to 48 in a tile over d); the softmax's max, exp
+ * and sum run down the keys in vertical lane operations, with no horizontal reduction. Alone on one
+ * core the score tiles ran at 165-177 GFLOP/s (3 x 8: 146-156; 3 x 10 spills registers), the value
+ * tiles at 145-165. Under the causal mask the chunks after a block's last
  * query are skipped.
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
@@ -50,8 +52,10 @@ final class VectorAttention {
     private static final int MIN_CHUNK = 64;
     /** The queries' scale is 1 / sqrt(d) times log2(e), so that the softmax's exps are powers of 2. */
     private static final double LOG2E = 1.4426950408889634;
-    /** Keys per chunk: 128 x 3L floats of scores, then probabilities, 24 KB (L1). */
-    private static final int KEY_CHUNK = 128;
+    /** Keys per panel of K and per score tile: 9 keys x 3 vectors, 27 accumulators. */
+    private static final int PANEL = 9;
+    /** Keys per chunk, 14 panels: 126 x 3L floats of scores, then probabilities, 24 KB (L1). */
+    private static final int KEY_CHUNK = 14 * PANEL;
     private static final ThreadBuffers BUFFERS = new ThreadBuffers(6);
     private static final int KEYS = 0;
     private static final int VALUES = 1;
@@ -143,20 +147,20 @@ final class VectorAttention {
          * {@code o0} index the head's column 0 of token 0 in the [., ., C] buffers.
          */
         void run(FloatBuffer q, int q0, FloatBuffer k, int k0, FloatBuffer v, int v0, FloatBuffer o, int o0, int first, int end) {
-            int s8 = roundUp(s, 8);
+            int sp = roundUp(s, PANEL);
             int d8 = roundUp(d, 8);
-            float[] kp = BUFFERS.get(KEYS, s8 * d);                           // [S / 8, d, 8]: panels of 8 keys
+            float[] kp = BUFFERS.get(KEYS, sp * d);                           // [S / 9, d, 9]: panels of 9 keys
             float[] vh = BUFFERS.get(VALUES, s * d8);                         // [S, d8]
             float[] qT = BUFFERS.get(QUERIES_T, d * BLOCK);                   // [d, 3L], scaled
             float[] st = BUFFERS.get(SCORES_T, KEY_CHUNK * BLOCK);            // [chunk, 3L]: scores, then 2^(s - shift)
             float[] oT = BUFFERS.get(OUT_T, d8 * BLOCK);                      // [d8, 3L]
             float[] lanes = BUFFERS.get(LANES, ROW + d8);
-            // K in panels, so that a score tile's 8 broadcasts per dim are one run of memory; the
+            // K in panels, so that a score tile's 9 broadcasts per dim are one run of memory; the
             // padding keys are zero. V's rows padded to whole value tiles with zero dims.
-            Arrays.fill(kp, s * d, s8 * d, 0f);
+            Arrays.fill(kp, s * d, sp * d, 0f);
             for (int j = 0; j < s; j++) {
                 k.get(k0 + j * c, lanes, ROW, d);
-                for (int e = 0, w = j / 8 * 8 * d + j % 8; e < d; e++, w += 8) {
+                for (int e = 0, w = j / PANEL * PANEL * d + j % PANEL; e < d; e++, w += PANEL) {
                     kp[w] = lanes[ROW + e];
                 }
                 v.get(v0 + j * c, vh, j * d8, d);
@@ -181,8 +185,8 @@ final class VectorAttention {
                 for (int from = 0; from < keys; from += KEY_CHUNK) {
                     int m = Math.min(keys, from + KEY_CHUNK) - from;
                     // 2. S^T = K Q^T for the chunk's keys, [m, 3L] (a last panel's padding rows are not read).
-                    for (int j = 0; j < m; j += 8) {
-                        scores8(qT, kp, d, from + j, st, j * BLOCK);
+                    for (int j = 0; j < m; j += PANEL) {
+                        scores9(qT, kp, d, from + j, st, j * BLOCK);
                     }
                     // 3. Key from + j is hidden from queries r0 + i < from + j.
                     if (causal) {
@@ -255,8 +259,8 @@ final class VectorAttention {
         }
     }
 
-    /** Keys {@code j .. j + 7}, j a multiple of 8: {@code st[at + u 3L + i] = sum_e kp[j d + 8 e + u] qT[e 3L + i]}. */
-    private static void scores8(float[] qT, float[] kp, int d, int j, float[] st, int at) {
+    /** Keys {@code j .. j + 8}, j a multiple of 9: {@code st[at + u 3L + i] = sum_e kp[j d + 9 e + u] qT[e 3L + i]}. */
+    private static void scores9(float[] qT, float[] kp, int d, int j, float[] st, int at) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         FloatVector a02 = a00;
@@ -281,7 +285,10 @@ final class VectorAttention {
         FloatVector a70 = a00;
         FloatVector a71 = a00;
         FloatVector a72 = a00;
-        for (int e = 0, p = 0, w = j * d; e < d; e++, p += BLOCK, w += 8) {
+        FloatVector a80 = a00;
+        FloatVector a81 = a00;
+        FloatVector a82 = a00;
+        for (int e = 0, p = 0, w = j * d; e < d; e++, p += BLOCK, w += PANEL) {
             FloatVector q0 = FloatVector.fromArray(S, qT, p);
             FloatVector q1 = FloatVector.fromArray(S, qT, p + L);
             FloatVector q2 = FloatVector.fromArray(S, qT, p + 2 * L);
@@ -317,6 +324,10 @@ final class VectorAttention {
             a70 = q0.fma(x, a70);
             a71 = q1.fma(x, a71);
             a72 = q2.fma(x, a72);
+            x = FloatVector.broadcast(S, kp[w + 8]);
+            a80 = q0.fma(x, a80);
+            a81 = q1.fma(x, a81);
+            a82 = q2.fma(x, a82);
         }
         a00.intoArray(st, at);
         a01.intoArray(st, at + L);
@@ -342,6 +353,9 @@ final class VectorAttention {
         a70.intoArray(st, at + 21 * L);
         a71.intoArray(st, at + 22 * L);
         a72.intoArray(st, at + 23 * L);
+        a80.intoArray(st, at + 24 * L);
+        a81.intoArray(st, at + 25 * L);
+        a82.intoArray(st, at + 26 * L);
     }
 
     /** Output dims {@code e .. e + 7}: {@code oT[(e + u) 3L + i] += sum_j st[j 3L + i] vh[(from + j) d8 + e + u]} over j < {@code n}. */

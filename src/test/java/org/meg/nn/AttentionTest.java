@@ -26,10 +26,10 @@ class AttentionTest {
     /** B, T, S, C, heads, causal. */
     static List<int[]> shapes() {
         return List.of(
-            new int[] {2, 37, 77, 40, 2, 0},       // d = 20: two 8-dim value tiles and 4 single dims; 77 keys: a tail of 5 single-key tiles
+            new int[] {2, 37, 77, 40, 2, 0},       // d = 20: padded to 24, three value tiles; 77 keys: 9 panels of 9, the last with 4 zero keys
             new int[] {1, 64, 60, 64, 1, 0},       // 64 queries: a block of 3 vectors and a part-filled one
-            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; 130 keys: chunks of 128 and 2
-            new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: chunks of 128, 128 and 44, the running sums rescaled twice
+            new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; 130 keys: chunks of 126 and 4
+            new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: chunks of 126, 126 and 48, the running sums rescaled twice
             new int[] {2, 77, 77, 48, 3, 1},       // causal, CLIP's mask on 77 tokens
             new int[] {1, 300, 300, 32, 1, 1},     // causal over several key chunks: the chunks after a block's last query skipped
             new int[] {1, 50, 50, 320, 2, 0},      // d = 160, the widest fused head (SD 1.5's 1280 channels / 8)
@@ -78,8 +78,8 @@ class AttentionTest {
 
     @Test
     void aMaxThatGrowsInEveryKeyChunkRescalesWhatCameBefore() {
-        // One query whose scores rise by 0.05 per key over 1000 keys (eight chunks of 128): each chunk
-        // raises the running max by 6.4, so the sums of the chunks before are rescaled by 2^-9.2
+        // One query whose scores rise by 0.05 per key over 1000 keys (eight chunks of 126): each chunk
+        // raises the running max by 6.3, so the sums of the chunks before are rescaled by 2^-9.1
         // seven times, and the first keys' weights end near e^-50 of the last's. The output, a weighted
         // mean of values v_j = j / 1000, against the definition in double: 2e-6 absolute, float
         // rounding of a mean of numbers below 1 (measured 1e-7).
