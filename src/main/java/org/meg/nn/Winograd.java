@@ -108,7 +108,8 @@ final class Winograd {
             }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
-                int rows = (count + VectorGemm.ROWS - 1) / VectorGemm.ROWS * VectorGemm.ROWS;
+                int per = panels ? VectorGemm.ROWS : VectorGemm.ROWS_UNPACKED;
+                int rows = (count + per - 1) / per * per;
                 filterTransform(weight, o0, count, t.u.fit(rows * in, 0), rows, panels ? VectorGemm.ROWS : 1);  // 2. U of a block of outputs
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
@@ -132,7 +133,7 @@ final class Winograd {
     /**
      * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]},
      * {@code M[xi] [rows, tiles]} (U in {@link VectorGemm}'s panels of rows, V and M row-major;
-     * tiles padded to whole vectors with zeros, rows to {@link VectorGemm#ROWS} with zero filters), grown to the largest use and kept between calls
+     * tiles padded to whole vectors with zeros, rows to whole tiles with zero filters), grown to the largest use and kept between calls
      * (~0.1 GB for SD 1.5, bounded by {@link #FILTER_BYTES} and {@link #BAND_BYTES}); the transforms
      * write and read them in place and {@link VectorGemm} multiplies them with no copies.
      */
@@ -209,11 +210,12 @@ final class Winograd {
     static final long FILTER_BYTES = 48L << 20;
 
     /**
-     * Output channels per block of U: the fewest blocks of whole {@link VectorGemm#ROWS}-row panels
-     * under {@link #FILTER_BYTES}, as equal as panels allow (so that only the last block pads rows).
+     * Output channels per block of U: the fewest blocks of whole groups of 56 rows (whole tiles of
+     * {@link VectorGemm}'s panels and of its row tiles) under {@link #FILTER_BYTES}, as equal as the
+     * groups allow, so that only the last block pads rows.
      */
     static int outputsPerBlock(int in, int out) {
-        int rows = VectorGemm.ROWS;
+        int rows = VectorGemm.ROWS * VectorGemm.ROWS_UNPACKED / 2;                        // 56: whole tiles of either layout
         long perPanel = 36L * in * Float.BYTES * rows;
         long panels = (out + rows - 1) / rows;
         long most = Math.max(1, FILTER_BYTES / perPanel);

@@ -12,13 +12,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class VectorGemmTest {
     @ParameterizedTest
     @CsvSource({
-        "14, 1, 16, false",    // one row block, k = 1, one vector: the 1-vector tile alone
+        "8, 1, 16, false",     // one row block, k = 1, one vector: the 1-vector tile alone
         "14, 1, 16, true",
-        "14, 7, 32, false",    // one 2-vector tile
+        "8, 7, 32, false",     // one 2-vector tile
         "14, 7, 32, true",
-        "28, 256, 48, false",  // k exactly one block; 2-vector tiles then a 1-vector tile
+        "16, 256, 48, false",  // k exactly one block; 2-vector tiles then a 1-vector tile
         "28, 256, 48, true",
-        "42, 257, 80, false",  // a second k block of one; 2 + 2 + 1 vectors
+        "24, 257, 80, false",  // a second k block of one; 2 + 2 + 1 vectors
         "42, 257, 80, true",
         "14, 600, 512, true",  // three k blocks (256, 256, 88), the U-Net's 512 tiles
     })

@@ -103,7 +103,7 @@ class WinogradTest {
         double scale = expected.amaxNumber().doubleValue();
         assertTrue(expected.sub(blocked).amaxNumber().doubleValue() <= 5e-5 * scale);
         assertTrue(one.sub(blocked).amaxNumber().doubleValue() <= 1e-6 * scale, "against one block");
-        assertEquals(126, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 11 blocks of 9 panels, 46 MB each, instead of 472 MB");
+        assertEquals(112, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 12 blocks of 112 outputs, 41 MB each, instead of 472 MB");
         assertEquals(28, Winograd.outputsPerBlock(2560, 28), "one block when it fits");
     }
 
