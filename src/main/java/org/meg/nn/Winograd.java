@@ -284,8 +284,7 @@ final class Winograd {
      * {@code (o / p) p in + p c + o % p}): {@link VectorGemm}'s panels for p = {@link VectorGemm#ROWS},
      * row-major for p = 1; rows {@code count .. rows} are zero. One task per panel and block of input
      * channels ({@link #FILTER_CHUNK} for panels, all of them for rows): the taps are gathered into
-     * the panel's order once, so every later step is a loop over consecutive floats and each plane's
-     * part of the panel one copy.
+     * the panel's order once, into 9 planes over which {@link #filterTiles} runs in lanes.
      */
     private static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows, int p) {
         int in = (int) weight.size(1);
@@ -301,8 +300,6 @@ final class Winograd {
             int length = p * cn;
             float[] g = FILTERS.get(0, 9 * cn);
             float[][] taps = filterPlanes(1, 9, length);
-            float[][] rowsOfG = filterPlanes(10, 18, length);
-            float[] uPart = FILTERS.get(28, length);
             for (int r = 0; r < p; r++) {                              // [cn, 9] of each row -> 9 planes of [cn, p]
                 int o = panel * p + r;
                 if (o < count) {
@@ -317,18 +314,7 @@ final class Winograd {
                     }
                 }
             }
-            for (int i = 0; i < 6; i++) {                             // (G g)[i, kc], 6 x 3 planes
-                for (int kc = 0; kc < 3; kc++) {
-                    combine3(G[i], taps[kc], taps[3 + kc], taps[6 + kc], rowsOfG[3 * i + kc], length);
-                }
-            }
-            int at = panel * p * in + p * c0;
-            for (int i = 0; i < 6; i++) {                             // ((G g) G^T)[i, j] into the panel
-                for (int j = 0; j < 6; j++) {
-                    combine3(G[j], rowsOfG[3 * i], rowsOfG[3 * i + 1], rowsOfG[3 * i + 2], uPart, length);
-                    System.arraycopy(uPart, 0, u.a, u.at(6 * i + j) + at, length);
-                }
-            }
+            filterTiles(taps, length, u.a, u.at(1) - u.at(0), panel * p * in + p * c0);
         });
     }
 
@@ -338,8 +324,65 @@ final class Winograd {
      */
     private static final int FILTER_CHUNK = 64;
 
-    /** The filter transform's per-thread arrays: slot 0 one filter's taps over a chunk, 1-9 the panel's tap planes, 10-27 G g, 28 a plane's part of U. */
-    private static final ThreadBuffers FILTERS = new ThreadBuffers(29);
+    /**
+     * {@code u[xi stride + at + x] = ((G g) G^T)[i, j]}, xi = 6 i + j, for the 3x3 filters
+     * {@code g[a][b] = taps[3 a + b][x]}, x below {@code length}: per vector of filters, the 9 taps
+     * are loaded once, each row i of {@code G g} is formed in registers and its 6 outputs stored,
+     * so the 36 planes are written once and nothing else touches memory (as 54 passes of
+     * three-term sums over the planes, the transform took a third of a 16x16 convolution). Each
+     * output is {@code (k0 a + k1 b) + k2 d} of {@code (k0 a + k1 b) + k2 d}, with no fma, in lanes
+     * and in the scalar tail alike.
+     */
+    private static void filterTiles(float[][] taps, int length, float[] u, int stride, int at) {
+        float[] t0 = taps[0];
+        float[] t1 = taps[1];
+        float[] t2 = taps[2];
+        float[] t3 = taps[3];
+        float[] t4 = taps[4];
+        float[] t5 = taps[5];
+        float[] t6 = taps[6];
+        float[] t7 = taps[7];
+        float[] t8 = taps[8];
+        int x = 0;
+        for (; x + L <= length; x += L) {
+            FloatVector g0 = FloatVector.fromArray(S, t0, x);
+            FloatVector g1 = FloatVector.fromArray(S, t1, x);
+            FloatVector g2 = FloatVector.fromArray(S, t2, x);
+            FloatVector g3 = FloatVector.fromArray(S, t3, x);
+            FloatVector g4 = FloatVector.fromArray(S, t4, x);
+            FloatVector g5 = FloatVector.fromArray(S, t5, x);
+            FloatVector g6 = FloatVector.fromArray(S, t6, x);
+            FloatVector g7 = FloatVector.fromArray(S, t7, x);
+            FloatVector g8 = FloatVector.fromArray(S, t8, x);
+            for (int i = 0; i < 6; i++) {
+                float a = G[i][0];
+                float b = G[i][1];
+                float d = G[i][2];
+                FloatVector r0 = g0.mul(a).add(g3.mul(b)).add(g6.mul(d));
+                FloatVector r1 = g1.mul(a).add(g4.mul(b)).add(g7.mul(d));
+                FloatVector r2 = g2.mul(a).add(g5.mul(b)).add(g8.mul(d));
+                for (int j = 0; j < 6; j++) {
+                    r0.mul(G[j][0]).add(r1.mul(G[j][1])).add(r2.mul(G[j][2])).intoArray(u, (6 * i + j) * stride + at + x);
+                }
+            }
+        }
+        for (; x < length; x++) {
+            for (int i = 0; i < 6; i++) {
+                float a = G[i][0];
+                float b = G[i][1];
+                float d = G[i][2];
+                float r0 = a * t0[x] + b * t3[x] + d * t6[x];
+                float r1 = a * t1[x] + b * t4[x] + d * t7[x];
+                float r2 = a * t2[x] + b * t5[x] + d * t8[x];
+                for (int j = 0; j < 6; j++) {
+                    u[(6 * i + j) * stride + at + x] = G[j][0] * r0 + G[j][1] * r1 + G[j][2] * r2;
+                }
+            }
+        }
+    }
+
+    /** The filter transform's per-thread arrays: slot 0 one filter's taps over a chunk, 1-9 the panel's tap planes. */
+    private static final ThreadBuffers FILTERS = new ThreadBuffers(10);
 
     /** This thread's {@link #FILTERS} slots {@code first .. first + count}, each at least {@code length} long. */
     private static float[][] filterPlanes(int first, int count, int length) {
@@ -348,19 +391,6 @@ final class Winograd {
             planes[i] = FILTERS.get(first + i, length);
         }
         return planes;
-    }
-
-    /**
-     * {@code r[c] = k[0] a[c] + k[1] b[c] + k[2] d[c]} (a one-output loop: C2 vectorises it; written
-     * at an offset into U's rows instead, the transform measured 1.3-1.8x slower).
-     */
-    private static void combine3(float[] k, float[] a, float[] b, float[] d, float[] r, int n) {
-        float k0 = k[0];
-        float k1 = k[1];
-        float k2 = k[2];
-        for (int c = 0; c < n; c++) {
-            r[c] = k0 * a[c] + k1 * b[c] + k2 * d[c];
-        }
     }
 
     /**
