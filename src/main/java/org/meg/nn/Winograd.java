@@ -38,8 +38,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * in which each element of a tile's patch is one phase plane at the tile's index or the next one
  * (C2 did not vectorise the six-output scalar loops: 8x slower). Tasks are blocks of channels, so
  * that each reads or writes its slice of V and M in 36 contiguous runs. Tiles beyond a side that is
- * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U runs on
- * every call: caching it would keep 4x every 3x3 weight it serves. U, V and M are Java heap arrays
+ * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U
+ * ({@link WinogradFilters}) runs on every call: caching it would keep 4x every 3x3 weight it serves. U, V and M are Java heap arrays
  * (see {@link Transforms}) and the 36 gemms run on them in {@link VectorGemm}, one per task.
  *
  * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract, and
@@ -50,14 +50,6 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final float[][] G = {
-        {1f / 4, 0, 0},
-        {-1f / 6, -1f / 6, -1f / 6},
-        {-1f / 6, 1f / 6, -1f / 6},
-        {1f / 24, 1f / 12, 1f / 6},
-        {1f / 24, -1f / 12, 1f / 6},
-        {0, 0, 1},
-    };
     /** A task's slice of V or M is about this many floats per xi (channels x tiles). */
     private static final int BLOCK_FLOATS = 2048;
 
@@ -110,13 +102,13 @@ final class Winograd {
                 int count = Math.min(perBlock, out - o0);
                 int per = panels ? VectorGemm.ROWS : VectorGemm.ROWS_UNPACKED;
                 int rows = (count + per - 1) / per * per;
-                filterTransform(weight, o0, count, t.u.fit(rows * in, 0), rows, panels ? VectorGemm.ROWS : 1);  // 2. U of a block of outputs
+                Planes u = t.u.fit(rows * in, 0);                                          // 2. U of a block of outputs
+                WinogradFilters.transform(weight, o0, count, u.a, u.at(1), rows, panels ? VectorGemm.ROWS : 1);
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
                     if (!oneBand) {
                         inputTransform(dense, in, l, t.v.fit(in * l.tilesPadded, 0));      // 3. V of a band
                     }
-                    Planes u = t.u;
                     Planes v = t.v;
                     Planes m = t.m.fit(rows * l.tilesPadded, L);                           // + L: transformA reads whole vectors
                     IntStream.range(0, 36).parallel().forEach(xi ->                        // 4. M[xi] = U[xi] V[xi]
@@ -276,121 +268,6 @@ final class Winograd {
         int block(int channels) {
             return Math.max(1, Math.min(channels, BLOCK_FLOATS / tiles));
         }
-    }
-
-    /**
-     * {@code U[6 i + j](o, c) = (G g G^T)[i, j]} for every filter {@code g = weight[o0 + o, c]}, o
-     * below {@code count}, in panels of {@code p} rows (element (o, c) of a plane at
-     * {@code (o / p) p in + p c + o % p}): {@link VectorGemm}'s panels for p = {@link VectorGemm#ROWS},
-     * row-major for p = 1; rows {@code count .. rows} are zero. One task per panel and block of input
-     * channels ({@link #FILTER_CHUNK} for panels, all of them for rows): the taps are gathered into
-     * the panel's order once, into 9 planes over which {@link #filterTiles} runs in lanes.
-     */
-    private static void filterTransform(INDArray weight, int o0, int count, Planes u, int rows, int p) {
-        int in = (int) weight.size(1);
-        INDArray dense = FusedKernels.dense(weight);
-        FloatBuffer src = dense.data().asNioFloat();
-        int srcBase = (int) dense.offset();
-        int chunk = p == 1 ? in : FILTER_CHUNK;
-        int chunks = (in + chunk - 1) / chunk;
-        IntStream.range(0, rows / p * chunks).parallel().forEach(task -> {
-            int panel = task / chunks;
-            int c0 = task % chunks * chunk;
-            int cn = Math.min(chunk, in - c0);
-            int length = p * cn;
-            float[] g = FILTERS.get(0, 9 * cn);
-            float[][] taps = filterPlanes(1, 9, length);
-            for (int r = 0; r < p; r++) {                              // [cn, 9] of each row -> 9 planes of [cn, p]
-                int o = panel * p + r;
-                if (o < count) {
-                    src.get(srcBase + ((o0 + o) * in + c0) * 9, g, 0, 9 * cn);
-                } else {
-                    Arrays.fill(g, 0, 9 * cn, 0f);
-                }
-                for (int k = 0; k < 9; k++) {
-                    float[] gk = taps[k];
-                    for (int c = 0, at = r; c < cn; c++, at += p) {
-                        gk[at] = g[9 * c + k];
-                    }
-                }
-            }
-            filterTiles(taps, length, u.a, u.at(1) - u.at(0), panel * p * in + p * c0);
-        });
-    }
-
-    /**
-     * Input channels per filter-transform task: its 9 tap planes of 14 x 64 floats, 32 KB, which the
-     * gather writes 14 times over (once per row, at a stride of 14), stay in L1.
-     */
-    private static final int FILTER_CHUNK = 64;
-
-    /**
-     * {@code u[xi stride + at + x] = ((G g) G^T)[i, j]}, xi = 6 i + j, for the 3x3 filters
-     * {@code g[a][b] = taps[3 a + b][x]}, x below {@code length}: per vector of filters, the 9 taps
-     * are loaded once, each row i of {@code G g} is formed in registers and its 6 outputs stored,
-     * so the 36 planes are written once and nothing else touches memory (as 54 passes of
-     * three-term sums over the planes, the transform took a third of a 16x16 convolution). Each
-     * output is {@code (k0 a + k1 b) + k2 d} of {@code (k0 a + k1 b) + k2 d}, with no fma, in lanes
-     * and in the scalar tail alike.
-     */
-    private static void filterTiles(float[][] taps, int length, float[] u, int stride, int at) {
-        float[] t0 = taps[0];
-        float[] t1 = taps[1];
-        float[] t2 = taps[2];
-        float[] t3 = taps[3];
-        float[] t4 = taps[4];
-        float[] t5 = taps[5];
-        float[] t6 = taps[6];
-        float[] t7 = taps[7];
-        float[] t8 = taps[8];
-        int x = 0;
-        for (; x + L <= length; x += L) {
-            FloatVector g0 = FloatVector.fromArray(S, t0, x);
-            FloatVector g1 = FloatVector.fromArray(S, t1, x);
-            FloatVector g2 = FloatVector.fromArray(S, t2, x);
-            FloatVector g3 = FloatVector.fromArray(S, t3, x);
-            FloatVector g4 = FloatVector.fromArray(S, t4, x);
-            FloatVector g5 = FloatVector.fromArray(S, t5, x);
-            FloatVector g6 = FloatVector.fromArray(S, t6, x);
-            FloatVector g7 = FloatVector.fromArray(S, t7, x);
-            FloatVector g8 = FloatVector.fromArray(S, t8, x);
-            for (int i = 0; i < 6; i++) {
-                float a = G[i][0];
-                float b = G[i][1];
-                float d = G[i][2];
-                FloatVector r0 = g0.mul(a).add(g3.mul(b)).add(g6.mul(d));
-                FloatVector r1 = g1.mul(a).add(g4.mul(b)).add(g7.mul(d));
-                FloatVector r2 = g2.mul(a).add(g5.mul(b)).add(g8.mul(d));
-                for (int j = 0; j < 6; j++) {
-                    r0.mul(G[j][0]).add(r1.mul(G[j][1])).add(r2.mul(G[j][2])).intoArray(u, (6 * i + j) * stride + at + x);
-                }
-            }
-        }
-        for (; x < length; x++) {
-            for (int i = 0; i < 6; i++) {
-                float a = G[i][0];
-                float b = G[i][1];
-                float d = G[i][2];
-                float r0 = a * t0[x] + b * t3[x] + d * t6[x];
-                float r1 = a * t1[x] + b * t4[x] + d * t7[x];
-                float r2 = a * t2[x] + b * t5[x] + d * t8[x];
-                for (int j = 0; j < 6; j++) {
-                    u[(6 * i + j) * stride + at + x] = G[j][0] * r0 + G[j][1] * r1 + G[j][2] * r2;
-                }
-            }
-        }
-    }
-
-    /** The filter transform's per-thread arrays: slot 0 one filter's taps over a chunk, 1-9 the panel's tap planes. */
-    private static final ThreadBuffers FILTERS = new ThreadBuffers(10);
-
-    /** This thread's {@link #FILTERS} slots {@code first .. first + count}, each at least {@code length} long. */
-    private static float[][] filterPlanes(int first, int count, int length) {
-        float[][] planes = new float[count][];
-        for (int i = 0; i < count; i++) {
-            planes[i] = FILTERS.get(first + i, length);
-        }
-        return planes;
     }
 
     /**
