@@ -61,6 +61,15 @@ final class WinogradFilters {
             int length = p * cn;
             float[] g = FILTERS.get(0, 9 * cn);
             float[][] taps = filterPlanes(1, 9, length);
+            float[] t0 = taps[0];
+            float[] t1 = taps[1];
+            float[] t2 = taps[2];
+            float[] t3 = taps[3];
+            float[] t4 = taps[4];
+            float[] t5 = taps[5];
+            float[] t6 = taps[6];
+            float[] t7 = taps[7];
+            float[] t8 = taps[8];
             for (int r = 0; r < p; r++) {                              // [cn, 9] of each row -> 9 planes of [cn, p]
                 int o = panel * p + r;
                 if (o < count) {
@@ -68,11 +77,17 @@ final class WinogradFilters {
                 } else {
                     Arrays.fill(g, 0, 9 * cn, 0f);
                 }
-                for (int k = 0; k < 9; k++) {
-                    float[] gk = taps[k];
-                    for (int c = 0, at = r; c < cn; c++, at += p) {
-                        gk[at] = g[9 * c + k];
-                    }
+                for (int c = 0, at = r; c < cn; c++, at += p) {             // g read in order, 9 planes written
+                    int from = 9 * c;
+                    t0[at] = g[from];
+                    t1[at] = g[from + 1];
+                    t2[at] = g[from + 2];
+                    t3[at] = g[from + 3];
+                    t4[at] = g[from + 4];
+                    t5[at] = g[from + 5];
+                    t6[at] = g[from + 6];
+                    t7[at] = g[from + 7];
+                    t8[at] = g[from + 8];
                 }
             }
             filterTiles(taps, length, u, stride, panel * p * in + p * c0);
