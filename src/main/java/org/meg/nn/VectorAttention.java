@@ -62,14 +62,14 @@ final class VectorAttention {
     private static final int QUERIES_T = 2;
     private static final int SCORES_T = 3;
     private static final int OUT_T = 4;
-    /** Per query: the running max, the shift of the chunk's exps, its sum, the sum so far, the rescale, 1 / sum; then a row. */
+    /** A thread's lanes: per query the running max, the shift, the sum so far, the rescale, a chunk's sum (at the end 1 / sum); then a row of d. */
     private static final int LANES = 5;
     private static final int MAX = 0;
     private static final int SHIFT = BLOCK;
     private static final int TOTAL = 2 * BLOCK;
     private static final int RESCALE = 3 * BLOCK;
     private static final int INV = 4 * BLOCK;
-    private static final int ROW = 6 * BLOCK;
+    private static final int ROW = 5 * BLOCK;
 
     private VectorAttention() {
     }
@@ -223,9 +223,9 @@ final class VectorAttention {
 
     /**
      * One chunk of m keys of the online softmax, per query lane i: the max so far takes in the
-     * chunk's, {@code st[j 3L + i] = exp(st[j 3L + i] - shift_i)} with the shift the new max (0
+     * chunk's, {@code st[j 3L + i] = 2^(st[j 3L + i] - shift_i)} with the shift the new max (0
      * while that is -inf, so that hidden keys give 0, not NaN), the sum so far is rescaled by
-     * {@code exp(old shift - new shift)} and takes in the chunk's, and that rescale is left for the
+     * {@code 2^(old shift - new shift)} and takes in the chunk's, and that rescale is left for the
      * output.
      */
     private static void softmaxChunk(float[] st, int m, float[] lanes) {
