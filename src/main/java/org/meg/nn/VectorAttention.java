@@ -22,12 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Transposed, a block's queries lie across the lanes: the two products are register tiles of
  * 3 vectors of queries x 9 keys (scores, 27 accumulators) and 3 vectors x 8 output dims (values,
- * 24), with K copied in panels of 9 keys and V in its [S, d] rows read as broadcasts, so no head
- * dim is padded to whole vectors (d = 40 would pad to 48 in a tile over d); the softmax's max, exp
- * and sum run down the keys in vertical lane operations, with no horizontal reduction. Alone on one
- * core the score tiles ran at 165-177 GFLOP/s (3 x 8: 146-156; 3 x 10 spills registers), the value
- * tiles at 145-165. Under the causal mask the chunks after a block's last
- * query are skipped.
+ * 24), with K copied in panels of 9 keys and V in its [S, d] rows (padded to whole 8-dim tiles)
+ * read as broadcasts, so no head dim is padded to whole vectors (d = 40 would pad to 48 in a tile
+ * over d); the softmax's max, exp and sum run down the keys in vertical lane operations, with no
+ * horizontal reduction. Alone on one core the score tiles ran at 165-177 GFLOP/s (3 x 8: 146-156;
+ * 3 x 10 spills registers), the value tiles at 145-165. Under the causal mask the chunks after a
+ * block's last query are skipped.
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
  * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 3L], into

@@ -28,6 +28,11 @@ final class VectorGemm {
     /** Rows of the register tiles on a row-major A: m is a multiple of it then. */
     static final int ROWS_UNPACKED = 8;
 
+    /** Rows of {@link #multiply}'s register tiles on A in panels or row-major: m is a multiple of it. */
+    static int tileRows(boolean panels) {
+        return panels ? ROWS : ROWS_UNPACKED;
+    }
+
     private VectorGemm() {
     }
 
@@ -58,7 +63,7 @@ final class VectorGemm {
      * the same float), so the result is one fma chain over k in order, whatever KC and the layout.
      */
     static void multiply(float[] a, int aAt, int m, int k, boolean panels, float[] b, int bAt, int n, float[] c, int cAt) {
-        int rows = panels ? ROWS : ROWS_UNPACKED;
+        int rows = tileRows(panels);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             boolean add = k0 > 0;

@@ -39,8 +39,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * (C2 did not vectorise the six-output scalar loops: 8x slower). Tasks are blocks of channels, so
  * that each reads or writes its slice of V and M in 36 contiguous runs. Tiles beyond a side that is
  * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U
- * ({@link WinogradFilters}) runs on every call: caching it would keep 4x every 3x3 weight it serves. U, V and M are Java heap arrays
- * (see {@link Transforms}) and the 36 gemms run on them in {@link VectorGemm}, one per task.
+ * ({@link WinogradFilters}) runs on every call: caching it would keep 4x every 3x3 weight it
+ * serves. U, V and M are Java heap arrays (see {@link Transforms}) and the 36 gemms run on them in
+ * {@link VectorGemm}, one per task.
  *
  * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract, and
  * each gemm element is one fma chain in a fixed order.
@@ -100,7 +101,7 @@ final class Winograd {
             }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
-                int per = panels ? VectorGemm.ROWS : VectorGemm.ROWS_UNPACKED;
+                int per = VectorGemm.tileRows(panels);
                 int rows = (count + per - 1) / per * per;
                 Planes u = t.u.fit(rows * in, 0);                                          // 2. U of a block of outputs
                 WinogradFilters.transform(weight, o0, count, u.a, u.at(1), rows, panels ? VectorGemm.ROWS : 1);
@@ -123,11 +124,12 @@ final class Winograd {
     }
 
     /**
-     * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in, tiles]},
-     * {@code M[xi] [rows, tiles]} (U in {@link VectorGemm}'s panels of rows, V and M row-major;
-     * tiles padded to whole vectors with zeros, rows to whole tiles with zero filters), grown to the largest use and kept between calls
-     * (~0.1 GB for SD 1.5, bounded by {@link #FILTER_BYTES} and {@link #BAND_BYTES}); the transforms
-     * write and read them in place and {@link VectorGemm} multiplies them with no copies.
+     * A calling thread's U, V and M, each 36 planes {@code U[xi] [rows, in]}, {@code V[xi] [in,
+     * tiles]}, {@code M[xi] [rows, tiles]} (U in {@link VectorGemm}'s panels of rows or row-major, V
+     * and M row-major; tiles padded to whole vectors with zeros, rows to whole tiles with zero
+     * filters), grown to the largest use and kept between calls (~0.1 GB for SD 1.5, bounded by
+     * {@link #FILTER_BYTES} and {@link #BAND_BYTES}); the transforms write and read them in place and
+     * {@link VectorGemm} multiplies them with no copies.
      */
     private static final class Transforms {
         final Planes u = new Planes();

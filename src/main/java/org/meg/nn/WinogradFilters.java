@@ -40,12 +40,13 @@ final class WinogradFilters {
     }
 
     /**
-     * {@code U[6 i + j](o, c) = (G g G^T)[i, j]}, plane xi of U from {@code u[xi stride]}, for every filter {@code g = weight[o0 + o, c]}, o
-     * below {@code count}, in panels of {@code p} rows (element (o, c) of a plane at
-     * {@code (o / p) p in + p c + o % p}): {@link VectorGemm}'s panels for p = {@link VectorGemm#ROWS},
-     * row-major for p = 1; rows {@code count .. rows} are zero. One task per panel and block of input
-     * channels ({@link #FILTER_CHUNK} for panels, all of them for rows): the taps are gathered into
-     * the panel's order once, into 9 planes over which {@link #filterTiles} runs in lanes.
+     * {@code U[6 i + j](o, c) = (G g G^T)[i, j]}, plane xi of U from {@code u[xi stride]}, for
+     * every filter {@code g = weight[o0 + o, c]}, o below {@code count}, in panels of {@code p} rows
+     * (element (o, c) of a plane at {@code (o / p) p in + p c + o % p}): {@link VectorGemm}'s panels
+     * for p = {@link VectorGemm#ROWS}, row-major for p = 1; rows {@code count .. rows} are zero. One
+     * task per panel and block of input channels ({@link #FILTER_CHUNK} for panels, all of them for
+     * rows): the taps are gathered into the panel's order once, into 9 planes over which
+     * {@link #filterTiles} runs in lanes.
      */
     static void transform(INDArray weight, int o0, int count, float[] u, int stride, int rows, int p) {
         int in = (int) weight.size(1);
