@@ -63,10 +63,18 @@ final class VectorGemm {
      * the same float), so the result is one fma chain over k in order, whatever KC and the layout.
      */
     static void multiply(float[] a, int aAt, int m, int k, boolean panels, float[] b, int bAt, int n, float[] c, int cAt) {
+        multiply(a, aAt, m, k, panels, b, bAt, n, c, cAt, false);
+    }
+
+    /**
+     * {@code c (+)= a b}: the same, adding to C's values when {@code accumulate}. The sums carry on
+     * C's chains: k split over calls that accumulate gives the bits of one call over the whole k.
+     */
+    static void multiply(float[] a, int aAt, int m, int k, boolean panels, float[] b, int bAt, int n, float[] c, int cAt, boolean accumulate) {
         int rows = tileRows(panels);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
-            boolean add = k0 > 0;
+            boolean add = accumulate || k0 > 0;
             int j0 = 0;
             for (; j0 + 2 * L <= n; j0 += 2 * L) {
                 for (int i0 = 0; i0 < m; i0 += rows) {

@@ -41,7 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * not a multiple of 4 read zeros and their outputs are dropped. The filter transform U
  * ({@link WinogradFilters}) runs on every call: caching it would keep 4x every 3x3 weight it
  * serves. U, V and M are Java heap arrays (see {@link Transforms}) and the 36 gemms run on them in
- * {@link VectorGemm}, one per task.
+ * {@link VectorGemm}, one per task; on maps of few tiles U is never whole but made and used a
+ * slice at a time in L2 ({@link #slicedGemms}).
  *
  * <p>Deterministic and the same compiled or interpreted: lanes only multiply, add and subtract, and
  * each gemm element is one fma chain in a fixed order.
@@ -77,8 +78,19 @@ final class Winograd {
         return conv3x3(x, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)));
     }
 
-    /** The same with U and M in blocks of {@code perBlock} output channels (each channel's sums do not depend on it). */
+    /**
+     * The same with U and M in blocks of {@code perBlock} output channels (each channel's sums do
+     * not depend on it), or in slices ({@link #slicedGemms}) where a band has fewer than 4 vectors
+     * of tiles: the U-Net's 16x16 maps.
+     */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows, int perBlock) {
+        int rows = Math.min(Math.max(1, bandRows), (int) x.size(2));
+        boolean sliced = !VectorGemm.panels(new Layout((int) x.size(0), (int) x.size(2), (int) x.size(3), 0, rows).tilesPadded);
+        return conv3x3(x, weight, bias, bandRows, perBlock, sliced);
+    }
+
+    /** The same, U in slices when {@code sliced} (perBlock then unused), else in blocks: both give the same bits. */
+    static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows, int perBlock, boolean sliced) {
         if (bandRows <= 0 || perBlock <= 0) {
             throw new IllegalArgumentException("bands of " + bandRows + " rows, blocks of " + perBlock + " outputs");
         }
@@ -96,6 +108,19 @@ final class Winograd {
             INDArray dense = FusedKernels.dense(x);
             Layout whole = new Layout(n, h, w, 0, h);
             boolean panels = VectorGemm.panels(oneBand ? whole.tilesPadded : new Layout(n, h, w, 0, bandRows).tilesPadded);
+            if (sliced) {
+                INDArray filters = FusedKernels.dense(weight);
+                int rows = (out + VectorGemm.tileRows(panels) - 1) / VectorGemm.tileRows(panels) * VectorGemm.tileRows(panels);
+                for (int y0 = 0; y0 < h; y0 += bandRows) {
+                    Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
+                    Planes v = t.v.fit(in * l.tilesPadded, 0);
+                    inputTransform(dense, in, l, v);                                       // 1. V of a band
+                    Planes m = t.m.fit(rows * l.tilesPadded, L);
+                    slicedGemms(filters, out, rows, panels, v, l.tilesPadded, m);          // 2. U slice by slice, M[xi] += U[xi] V[xi]
+                    outputTransform(m, out, 0, l, bias, y);                                // 3. Y = A^T M A + bias
+                }
+                return y;
+            }
             if (oneBand) {
                 inputTransform(dense, in, whole, t.v.fit(in * whole.tilesPadded, 0));      // 1. V, when it is one band
             }
@@ -121,6 +146,56 @@ final class Winograd {
             t.busy = false;
         }
         return y;
+    }
+
+    /** Input channels per slice of U: 36 x 64 rows x 64 floats, 0.6 MB, stay in L2 while the 36 gemms read them. */
+    private static final int SLICE_IN = 64;
+    /** A task's output rows: whole register tiles, at most 8 of them, and at least 8 tasks where the rows allow. */
+    private static final int SLICE_TILES = 8;
+    private static final ThreadBuffers SLICES = new ThreadBuffers(1);
+
+    /**
+     * {@code M[xi] = U[xi] V[xi]} for all 36 xi with U made a slice at a time and never whole: each
+     * task takes a run of output rows and, for each {@link #SLICE_IN} input channels, transforms
+     * its filters into local planes ({@link WinogradFilters#transformSlice}) and adds their 36
+     * products into its rows of M ({@link VectorGemm#multiply} accumulating: the fma chains over k
+     * carry through M, so the bits are those of the whole-U gemms). Where a band has few tiles (n =
+     * 32 at the U-Net's 16x16 maps), each U value serves only n multiplies, and writing the whole U
+     * (4x the weights: 236 MB for 1280 -> 1280) and reading it back cost as much as the gemms; a
+     * slice is written and read in L2. 1280 -> 1280 at 16x16: 36-40 vs 46-49 ms; 2560 -> 1280: 74
+     * vs 96 ms; at 32x32 and 64x64 (128 and 512 tiles) the blocks were faster (31 vs 37 ms at
+     * 640 -> 640, 32x32), as each slice re-reads all of V.
+     */
+    private static void slicedGemms(INDArray weight, int out, int rows, boolean panels, Planes v, int n, Planes m) {
+        FloatBuffer w = weight.data().asNioFloat();
+        int wAt = (int) weight.offset();
+        int in = (int) weight.size(1);
+        int per = VectorGemm.tileRows(panels);
+        int perTask = per * Math.max(1, Math.min(SLICE_TILES, rows / per / 8));
+        int tasks = (rows + perTask - 1) / perTask;
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int r0 = task * perTask;
+            int rn = Math.min(perTask, rows - r0);
+            float[] u = SLICES.get(0, 36 * spread(perTask * SLICE_IN));
+            for (int c0 = 0; c0 < in; c0 += SLICE_IN) {
+                int cn = Math.min(SLICE_IN, in - c0);
+                int stride = spread(rn * cn);
+                WinogradFilters.transformSlice(w, wAt, in, out, r0, rn, c0, cn, panels ? VectorGemm.ROWS : 1, u, stride);
+                for (int xi = 0; xi < 36; xi++) {
+                    VectorGemm.multiply(u, xi * stride, rn, cn, panels, v.a, v.at(xi) + c0 * n, n, m.a, m.at(xi) + r0 * n, c0 > 0);
+                }
+            }
+        });
+    }
+
+    /**
+     * A plane stride of at least {@code length} floats that is 3 cache lines past a multiple of
+     * 4 KB: the 36 planes' values of one filter then fall in 36 different sets of L1 (64 sets of
+     * 64 bytes), where a multiple of 4 KB put all 36 stores of the transform in one (1280 -> 1280
+     * at 16x16: 45 vs 38-40 ms).
+     */
+    static int spread(int length) {
+        return length + Math.floorMod(48 - length, 1024);
     }
 
     /**

@@ -27,15 +27,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class WinogradFilters {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final float[][] G = {
-        {1f / 4, 0, 0},
-        {-1f / 6, -1f / 6, -1f / 6},
-        {-1f / 6, 1f / 6, -1f / 6},
-        {1f / 24, 1f / 12, 1f / 6},
-        {1f / 24, -1f / 12, 1f / 6},
-        {0, 0, 1},
-    };
-
     private WinogradFilters() {
     }
 
@@ -96,6 +87,55 @@ final class WinogradFilters {
     }
 
     /**
+     * U of one slice of filters into local planes, on the calling thread: rows {@code r0 .. r0 +
+     * rows} of a convolution's outputs (rows from {@code count} on zero) and input channels
+     * {@code c0 .. c0 + cn} of {@code w} ([out, in, 3, 3] from {@code wAt}), as the A of a gemm
+     * over k = cn: plane xi from {@code u[xi stride]}, element (r, c), r counted from r0, at
+     * {@code (r / p) p cn + p c + r % p} for panels of p = {@link VectorGemm#ROWS} rows, at
+     * {@code r cn + c} for p = 1. The taps are gathered a group of rows at a time (a panel, or
+     * {@link VectorGemm#ROWS_UNPACKED} rows), whose outputs are one run of each plane.
+     */
+    static void transformSlice(FloatBuffer w, int wAt, int in, int count, int r0, int rows, int c0, int cn, int p, float[] u, int stride) {
+        int group = p == 1 ? VectorGemm.ROWS_UNPACKED : p;
+        int step = p == 1 ? 1 : p;
+        float[] g = FILTERS.get(0, 9 * cn);
+        float[][] taps = filterPlanes(1, 9, group * cn);
+        float[] t0 = taps[0];
+        float[] t1 = taps[1];
+        float[] t2 = taps[2];
+        float[] t3 = taps[3];
+        float[] t4 = taps[4];
+        float[] t5 = taps[5];
+        float[] t6 = taps[6];
+        float[] t7 = taps[7];
+        float[] t8 = taps[8];
+        for (int g0 = 0; g0 < rows; g0 += group) {
+            int gn = Math.min(group, rows - g0);
+            for (int r = 0; r < gn; r++) {
+                int o = r0 + g0 + r;
+                if (o < count) {
+                    w.get(wAt + (o * in + c0) * 9, g, 0, 9 * cn);
+                } else {
+                    Arrays.fill(g, 0, 9 * cn, 0f);
+                }
+                for (int c = 0, at = p == 1 ? r * cn : r; c < cn; c++, at += step) {
+                    int from = 9 * c;
+                    t0[at] = g[from];
+                    t1[at] = g[from + 1];
+                    t2[at] = g[from + 2];
+                    t3[at] = g[from + 3];
+                    t4[at] = g[from + 4];
+                    t5[at] = g[from + 5];
+                    t6[at] = g[from + 6];
+                    t7[at] = g[from + 7];
+                    t8[at] = g[from + 8];
+                }
+            }
+            filterTiles(taps, gn * cn, u, stride, g0 * cn);
+        }
+    }
+
+    /**
      * Input channels per filter-transform task: its 9 tap planes of 14 x 64 floats, 32 KB, which the
      * gather writes 14 times over (once per row, at a stride of 14), stay in L1.
      */
@@ -104,11 +144,13 @@ final class WinogradFilters {
     /**
      * {@code u[xi stride + at + x] = ((G g) G^T)[i, j]}, xi = 6 i + j, for the 3x3 filters
      * {@code g[a][b] = taps[3 a + b][x]}, x below {@code length}: per vector of filters, the 9 taps
-     * are loaded once, each row i of {@code G g} is formed in registers and its 6 outputs stored,
-     * so the 36 planes are written once and nothing else touches memory (as 54 passes of
-     * three-term sums over the planes, the transform took a third of a 16x16 convolution). Each
-     * output is {@code (k0 a + k1 b) + k2 d} of {@code (k0 a + k1 b) + k2 d}, with no fma, in lanes
-     * and in the scalar tail alike.
+     * are loaded once, the rows of {@code G g} are formed in registers (two at a time where they
+     * share terms) and each row's 6 outputs are stored ({@link #row}), so the 36 planes are
+     * written once and nothing else touches memory. G's rows 1-4 share their sums: G (a, b, c) is
+     * {@code (a/4, e + f, e - f, h + k, h - k, c)} with {@code e = -(a + c)/6}, {@code f = -b/6},
+     * {@code h = a/24 + c/6}, {@code k = b/12}: 12 operations instead of 30 (the transform was a
+     * third of a 16x16 convolution at 30). Multiplies and adds only, no fma, in lanes and in the
+     * scalar tail alike.
      */
     private static void filterTiles(float[][] taps, int length, float[] u, int stride, int at) {
         float[] t0 = taps[0];
@@ -131,30 +173,129 @@ final class WinogradFilters {
             FloatVector g6 = FloatVector.fromArray(S, t6, x);
             FloatVector g7 = FloatVector.fromArray(S, t7, x);
             FloatVector g8 = FloatVector.fromArray(S, t8, x);
+            int o = at + x;
+            FloatVector a0 = g0.mul(QUARTER);                                             // row 0 of G g: g_0 / 4
+            FloatVector b0 = g1.mul(QUARTER);
+            FloatVector c0 = g2.mul(QUARTER);
+            FloatVector e0 = a0.add(c0).mul(MINUS_SIXTH);
+            FloatVector f0 = b0.mul(MINUS_SIXTH);
+            FloatVector h0 = a0.mul(TWENTYFOURTH).add(c0.mul(SIXTH));
+            FloatVector k0 = b0.mul(TWELFTH);
+            a0.mul(QUARTER).intoArray(u, o);
+            e0.add(f0).intoArray(u, o + stride);
+            e0.sub(f0).intoArray(u, o + 2 * stride);
+            h0.add(k0).intoArray(u, o + 3 * stride);
+            h0.sub(k0).intoArray(u, o + 4 * stride);
+            c0.intoArray(u, o + 5 * stride);
+            FloatVector colE0 = g0.add(g6).mul(MINUS_SIXTH);                                  // rows 1, 2: e -+ f
+            FloatVector colE1 = g1.add(g7).mul(MINUS_SIXTH);
+            FloatVector colE2 = g2.add(g8).mul(MINUS_SIXTH);
+            FloatVector colF0 = g3.mul(MINUS_SIXTH);
+            FloatVector colF1 = g4.mul(MINUS_SIXTH);
+            FloatVector colF2 = g5.mul(MINUS_SIXTH);
+            FloatVector a1 = colE0.add(colF0);
+            FloatVector b1 = colE1.add(colF1);
+            FloatVector c1 = colE2.add(colF2);
+            FloatVector e1 = a1.add(c1).mul(MINUS_SIXTH);
+            FloatVector f1 = b1.mul(MINUS_SIXTH);
+            FloatVector h1 = a1.mul(TWENTYFOURTH).add(c1.mul(SIXTH));
+            FloatVector k1 = b1.mul(TWELFTH);
+            a1.mul(QUARTER).intoArray(u, o + 6 * stride);
+            e1.add(f1).intoArray(u, o + 6 * stride + stride);
+            e1.sub(f1).intoArray(u, o + 6 * stride + 2 * stride);
+            h1.add(k1).intoArray(u, o + 6 * stride + 3 * stride);
+            h1.sub(k1).intoArray(u, o + 6 * stride + 4 * stride);
+            c1.intoArray(u, o + 6 * stride + 5 * stride);
+            FloatVector a2 = colE0.sub(colF0);
+            FloatVector b2 = colE1.sub(colF1);
+            FloatVector c2 = colE2.sub(colF2);
+            FloatVector e2 = a2.add(c2).mul(MINUS_SIXTH);
+            FloatVector f2 = b2.mul(MINUS_SIXTH);
+            FloatVector h2 = a2.mul(TWENTYFOURTH).add(c2.mul(SIXTH));
+            FloatVector k2 = b2.mul(TWELFTH);
+            a2.mul(QUARTER).intoArray(u, o + 12 * stride);
+            e2.add(f2).intoArray(u, o + 12 * stride + stride);
+            e2.sub(f2).intoArray(u, o + 12 * stride + 2 * stride);
+            h2.add(k2).intoArray(u, o + 12 * stride + 3 * stride);
+            h2.sub(k2).intoArray(u, o + 12 * stride + 4 * stride);
+            c2.intoArray(u, o + 12 * stride + 5 * stride);
+            FloatVector colH0 = g0.mul(TWENTYFOURTH).add(g6.mul(SIXTH));                      // rows 3, 4: h +- k
+            FloatVector colH1 = g1.mul(TWENTYFOURTH).add(g7.mul(SIXTH));
+            FloatVector colH2 = g2.mul(TWENTYFOURTH).add(g8.mul(SIXTH));
+            FloatVector colK0 = g3.mul(TWELFTH);
+            FloatVector colK1 = g4.mul(TWELFTH);
+            FloatVector colK2 = g5.mul(TWELFTH);
+            FloatVector a3 = colH0.add(colK0);
+            FloatVector b3 = colH1.add(colK1);
+            FloatVector c3 = colH2.add(colK2);
+            FloatVector e3 = a3.add(c3).mul(MINUS_SIXTH);
+            FloatVector f3 = b3.mul(MINUS_SIXTH);
+            FloatVector h3 = a3.mul(TWENTYFOURTH).add(c3.mul(SIXTH));
+            FloatVector k3 = b3.mul(TWELFTH);
+            a3.mul(QUARTER).intoArray(u, o + 18 * stride);
+            e3.add(f3).intoArray(u, o + 18 * stride + stride);
+            e3.sub(f3).intoArray(u, o + 18 * stride + 2 * stride);
+            h3.add(k3).intoArray(u, o + 18 * stride + 3 * stride);
+            h3.sub(k3).intoArray(u, o + 18 * stride + 4 * stride);
+            c3.intoArray(u, o + 18 * stride + 5 * stride);
+            FloatVector a4 = colH0.sub(colK0);
+            FloatVector b4 = colH1.sub(colK1);
+            FloatVector c4 = colH2.sub(colK2);
+            FloatVector e4 = a4.add(c4).mul(MINUS_SIXTH);
+            FloatVector f4 = b4.mul(MINUS_SIXTH);
+            FloatVector h4 = a4.mul(TWENTYFOURTH).add(c4.mul(SIXTH));
+            FloatVector k4 = b4.mul(TWELFTH);
+            a4.mul(QUARTER).intoArray(u, o + 24 * stride);
+            e4.add(f4).intoArray(u, o + 24 * stride + stride);
+            e4.sub(f4).intoArray(u, o + 24 * stride + 2 * stride);
+            h4.add(k4).intoArray(u, o + 24 * stride + 3 * stride);
+            h4.sub(k4).intoArray(u, o + 24 * stride + 4 * stride);
+            c4.intoArray(u, o + 24 * stride + 5 * stride);
+            FloatVector e5 = g6.add(g8).mul(MINUS_SIXTH);
+            FloatVector f5 = g7.mul(MINUS_SIXTH);
+            FloatVector h5 = g6.mul(TWENTYFOURTH).add(g8.mul(SIXTH));
+            FloatVector k5 = g7.mul(TWELFTH);
+            g6.mul(QUARTER).intoArray(u, o + 30 * stride);
+            e5.add(f5).intoArray(u, o + 30 * stride + stride);
+            e5.sub(f5).intoArray(u, o + 30 * stride + 2 * stride);
+            h5.add(k5).intoArray(u, o + 30 * stride + 3 * stride);
+            h5.sub(k5).intoArray(u, o + 30 * stride + 4 * stride);
+            g8.intoArray(u, o + 30 * stride + 5 * stride);
+        }
+        float[] r = new float[3];
+        for (; x < length; x++) {
             for (int i = 0; i < 6; i++) {
-                float a = G[i][0];
-                float b = G[i][1];
-                float d = G[i][2];
-                FloatVector r0 = g0.mul(a).add(g3.mul(b)).add(g6.mul(d));
-                FloatVector r1 = g1.mul(a).add(g4.mul(b)).add(g7.mul(d));
-                FloatVector r2 = g2.mul(a).add(g5.mul(b)).add(g8.mul(d));
+                for (int b = 0; b < 3; b++) {
+                    r[b] = columnOfG(i, taps[b][x], taps[3 + b][x], taps[6 + b][x]);
+                }
                 for (int j = 0; j < 6; j++) {
-                    r0.mul(G[j][0]).add(r1.mul(G[j][1])).add(r2.mul(G[j][2])).intoArray(u, (6 * i + j) * stride + at + x);
+                    u[(6 * i + j) * stride + at + x] = columnOfG(j, r[0], r[1], r[2]);
                 }
             }
         }
-        for (; x < length; x++) {
-            for (int i = 0; i < 6; i++) {
-                float a = G[i][0];
-                float b = G[i][1];
-                float d = G[i][2];
-                float r0 = a * t0[x] + b * t3[x] + d * t6[x];
-                float r1 = a * t1[x] + b * t4[x] + d * t7[x];
-                float r2 = a * t2[x] + b * t5[x] + d * t8[x];
-                for (int j = 0; j < 6; j++) {
-                    u[(6 * i + j) * stride + at + x] = G[j][0] * r0 + G[j][1] * r1 + G[j][2] * r2;
-                }
-            }
+    }
+
+    private static final float QUARTER = 1f / 4;
+    private static final float SIXTH = 1f / 6;
+    private static final float MINUS_SIXTH = -1f / 6;
+    private static final float TWELFTH = 1f / 12;
+    private static final float TWENTYFOURTH = 1f / 24;
+
+    /** Element i of G (a, b, c), in the order of operations of the lanes. */
+    private static float columnOfG(int i, float a, float b, float c) {
+        switch (i) {
+            case 0:
+                return a * QUARTER;
+            case 1:
+                return (a + c) * MINUS_SIXTH + b * MINUS_SIXTH;
+            case 2:
+                return (a + c) * MINUS_SIXTH - b * MINUS_SIXTH;
+            case 3:
+                return (a * TWENTYFOURTH + c * SIXTH) + b * TWELFTH;
+            case 4:
+                return (a * TWENTYFOURTH + c * SIXTH) - b * TWELFTH;
+            default:
+                return c;
         }
     }
 

@@ -70,4 +70,52 @@ class VectorGemmTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "8, 70, 32, false",    // k split 64 + 6, as Winograd's slices split the input channels
+        "14, 300, 48, true",   // k split 64 + 236 on panels, the second part over two k blocks
+    })
+    void accumulatingContinuesEachChainFromC(int m, int k, int n, boolean panels) {
+        assumeTrue(FusedKernels.vectorApi(), "VectorGemm needs the Vector API");
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        assumeTrue(n % lanes == 0, "n must be whole vectors of this JVM's " + lanes + " lanes");
+        SplittableRandom rnd = new SplittableRandom(97L * m + k);
+        int first = 64;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] start = new float[m * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        for (int i = 0; i < start.length; i++) {
+            start[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+        int rows = panels ? VectorGemm.ROWS : 1;
+        float[] head = new float[m * first];                            // A's columns [0, first) and [first, k) as two matrices
+        float[] tail = new float[m * (k - first)];
+        for (int i = 0; i < m; i++) {
+            for (int e = 0; e < k; e++) {
+                int kk = e < first ? first : k - first;
+                int ee = e < first ? e : e - first;
+                int to = panels ? i / rows * rows * kk + rows * ee + i % rows : i * kk + ee;
+                (e < first ? head : tail)[to] = a[i * k + e];
+            }
+        }
+        float[] c = start.clone();
+        VectorGemm.multiply(head, 0, m, first, panels, b, 0, n, c, 0, true);
+        VectorGemm.multiply(tail, 0, m, k - first, panels, b, first * n, n, c, 0, true);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float chain = start[i * n + j];
+                for (int e = 0; e < k; e++) {
+                    chain = Math.fma(a[i * k + e], b[e * n + j], chain);
+                }
+                assertEquals(Float.floatToRawIntBits(chain), Float.floatToRawIntBits(c[i * n + j]), "(" + i + ", " + j + ")");
+            }
+        }
+    }
 }

@@ -31,7 +31,8 @@ class WinogradTest {
         "2, 40, 24, 32, 32, true",
         "2, 10, 6, 64, 64, true",
         "1, 7, 9, 6, 10, false",
-        "2, 5, 3, 13, 9, true"
+        "2, 5, 3, 13, 9, true",
+        "2, 150, 136, 12, 12, true"   // U in slices: 3 slices of input channels (64, 64, 22), 9 tasks of rows
     })
     void matchesTheDirectConvolution(int n, int in, int out, int h, int w, boolean withBias) {
         INDArray weight = Nd4j.randn(1L, new long[] {out, in, 3, 3});
@@ -97,14 +98,31 @@ class WinogradTest {
         INDArray weight = Nd4j.randn(16L, new long[] {11, 9, 3, 3});
         INDArray x = Nd4j.randn(17L, new long[] {2, 9, 21, 14});
         float[] bias = Nd4j.randn(18L, new long[] {11}).data().asFloat();
-        INDArray blocked = Winograd.conv3x3(x, weight, bias, rows, perBlock);
-        INDArray one = Winograd.conv3x3(x, weight, bias, rows, 11);
+        INDArray blocked = Winograd.conv3x3(x, weight, bias, rows, perBlock, false);
+        INDArray one = Winograd.conv3x3(x, weight, bias, rows, 11, false);
         INDArray expected = Conv2d.of(weight, Nd4j.create(bias), 1, 1).oneDnnForward(x);
         double scale = expected.amaxNumber().doubleValue();
         assertTrue(expected.sub(blocked).amaxNumber().doubleValue() <= 5e-5 * scale);
         assertTrue(one.sub(blocked).amaxNumber().doubleValue() <= 1e-6 * scale, "against one block");
         assertEquals(112, Winograd.outputsPerBlock(2560, 1280), "2560 -> 1280: 12 blocks of 112 outputs, 41 MB each, instead of 472 MB");
         assertEquals(28, Winograd.outputsPerBlock(2560, 28), "one block when it fits");
+    }
+
+    @ParameterizedTest(name = "N={0} in={1} out={2} {3}x{4}, bands of {5} rows")
+    @CsvSource({
+        "2, 150, 136, 12, 12, 12",   // row-major slices: 3 of input channels, 9 tasks of rows
+        "2, 70, 20, 9, 14, 4",       // bands of one tile row, a last slice of 6 channels
+        "1, 80, 30, 32, 32, 32"      // 64 tiles: slices in panels of 14 rows
+    })
+    void slicesOfUGiveTheBitsOfBlocks(int n, int in, int out, int h, int w, int rows) {
+        // U made a slice of input channels at a time, with M carrying each fma chain from one slice
+        // to the next, is the same float computation as the whole-U gemms: identical bits.
+        INDArray weight = Nd4j.randn(21L, new long[] {out, in, 3, 3});
+        INDArray x = Nd4j.randn(22L, new long[] {n, in, h, w});
+        float[] bias = Nd4j.randn(23L, new long[] {out}).data().asFloat();
+        float[] sliced = Winograd.conv3x3(x, weight, bias, rows, out, true).data().asFloat();
+        assertArrayEquals(Winograd.conv3x3(x, weight, bias, rows, out, false).data().asFloat(), sliced);
+        assertArrayEquals(Winograd.conv3x3(x, weight, bias, rows, 7, false).data().asFloat(), sliced);
     }
 
     @org.junit.jupiter.api.Test
