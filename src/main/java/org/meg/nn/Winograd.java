@@ -180,7 +180,7 @@ final class Winograd {
             for (int c0 = 0; c0 < in; c0 += SLICE_IN) {
                 int cn = Math.min(SLICE_IN, in - c0);
                 int stride = spread(rn * cn);
-                WinogradFilters.transformSlice(w, wAt, in, out, r0, rn, c0, cn, panels ? VectorGemm.ROWS : 1, u, stride);
+                WinogradFilters.transformSlice(w, wAt, in, out, r0, rn, c0, cn, panels ? VectorGemm.ROWS : 1, u, stride, 0);
                 for (int xi = 0; xi < 36; xi++) {
                     VectorGemm.multiply(u, xi * stride, rn, cn, panels, v.a, v.at(xi) + c0 * n, n, m.a, m.at(xi) + r0 * n, c0 > 0);
                 }

@@ -50,53 +50,23 @@ final class WinogradFilters {
             int panel = task / chunks;
             int c0 = task % chunks * chunk;
             int cn = Math.min(chunk, in - c0);
-            int length = p * cn;
-            float[] g = FILTERS.get(0, 9 * cn);
-            float[][] taps = filterPlanes(1, 9, length);
-            float[] t0 = taps[0];
-            float[] t1 = taps[1];
-            float[] t2 = taps[2];
-            float[] t3 = taps[3];
-            float[] t4 = taps[4];
-            float[] t5 = taps[5];
-            float[] t6 = taps[6];
-            float[] t7 = taps[7];
-            float[] t8 = taps[8];
-            for (int r = 0; r < p; r++) {                              // [cn, 9] of each row -> 9 planes of [cn, p]
-                int o = panel * p + r;
-                if (o < count) {
-                    src.get(srcBase + ((o0 + o) * in + c0) * 9, g, 0, 9 * cn);
-                } else {
-                    Arrays.fill(g, 0, 9 * cn, 0f);
-                }
-                for (int c = 0, at = r; c < cn; c++, at += p) {             // g read in order, 9 planes written
-                    int from = 9 * c;
-                    t0[at] = g[from];
-                    t1[at] = g[from + 1];
-                    t2[at] = g[from + 2];
-                    t3[at] = g[from + 3];
-                    t4[at] = g[from + 4];
-                    t5[at] = g[from + 5];
-                    t6[at] = g[from + 6];
-                    t7[at] = g[from + 7];
-                    t8[at] = g[from + 8];
-                }
-            }
-            filterTiles(taps, length, u, stride, panel * p * in + p * c0);
+            transformSlice(src, srcBase + o0 * in * 9, in, count, panel * p, p, c0, cn, p, u, stride, panel * p * in + p * c0);
         });
     }
 
     /**
-     * U of one slice of filters into local planes, on the calling thread: rows {@code r0 .. r0 +
-     * rows} of a convolution's outputs (rows from {@code count} on zero) and input channels
-     * {@code c0 .. c0 + cn} of {@code w} ([out, in, 3, 3] from {@code wAt}), as the A of a gemm
-     * over k = cn: plane xi from {@code u[xi stride]}, element (r, c), r counted from r0, at
-     * {@code (r / p) p cn + p c + r % p} for panels of p = {@link VectorGemm#ROWS} rows, at
-     * {@code r cn + c} for p = 1. The taps are gathered a group of rows at a time (a panel, or
-     * {@link VectorGemm#ROWS_UNPACKED} rows), whose outputs are one run of each plane.
+     * U of one slice of filters, on the calling thread: rows {@code r0 .. r0 + rows} of a
+     * convolution's outputs (rows from {@code count} on zero) and input channels {@code c0 .. c0 +
+     * cn} of {@code w} ([out, in, 3, 3] from {@code wAt}), as a run of the A of a gemm over k = cn:
+     * plane xi from {@code u[xi stride]}, element (r, c), r counted from r0, at {@code at + (r / p)
+     * p cn + p c + r % p} for panels of p = {@link VectorGemm#ROWS} rows, at {@code at + r cn + c}
+     * for p = 1. The taps are gathered a group of rows at a time (a panel, or up to
+     * {@link VectorGemm#ROWS_UNPACKED} rows), whose outputs are one run of each plane. Winograd's
+     * slices are whole local planes (at = 0); {@link #transform}'s tasks are one panel, or one row,
+     * of the whole U.
      */
-    static void transformSlice(FloatBuffer w, int wAt, int in, int count, int r0, int rows, int c0, int cn, int p, float[] u, int stride) {
-        int group = p == 1 ? VectorGemm.ROWS_UNPACKED : p;
+    static void transformSlice(FloatBuffer w, int wAt, int in, int count, int r0, int rows, int c0, int cn, int p, float[] u, int stride, int at) {
+        int group = p == 1 ? Math.min(rows, VectorGemm.ROWS_UNPACKED) : p;
         int step = p == 1 ? 1 : p;
         float[] g = FILTERS.get(0, 9 * cn);
         float[][] taps = filterPlanes(1, 9, group * cn);
@@ -118,20 +88,20 @@ final class WinogradFilters {
                 } else {
                     Arrays.fill(g, 0, 9 * cn, 0f);
                 }
-                for (int c = 0, at = p == 1 ? r * cn : r; c < cn; c++, at += step) {
+                for (int c = 0, t = p == 1 ? r * cn : r; c < cn; c++, t += step) {     // g read in order, 9 planes written
                     int from = 9 * c;
-                    t0[at] = g[from];
-                    t1[at] = g[from + 1];
-                    t2[at] = g[from + 2];
-                    t3[at] = g[from + 3];
-                    t4[at] = g[from + 4];
-                    t5[at] = g[from + 5];
-                    t6[at] = g[from + 6];
-                    t7[at] = g[from + 7];
-                    t8[at] = g[from + 8];
+                    t0[t] = g[from];
+                    t1[t] = g[from + 1];
+                    t2[t] = g[from + 2];
+                    t3[t] = g[from + 3];
+                    t4[t] = g[from + 4];
+                    t5[t] = g[from + 5];
+                    t6[t] = g[from + 6];
+                    t7[t] = g[from + 7];
+                    t8[t] = g[from + 8];
                 }
             }
-            filterTiles(taps, gn * cn, u, stride, g0 * cn);
+            filterTiles(taps, gn * cn, u, stride, at + g0 * cn);
         }
     }
 
@@ -145,12 +115,13 @@ final class WinogradFilters {
      * {@code u[xi stride + at + x] = ((G g) G^T)[i, j]}, xi = 6 i + j, for the 3x3 filters
      * {@code g[a][b] = taps[3 a + b][x]}, x below {@code length}: per vector of filters, the 9 taps
      * are loaded once, the rows of {@code G g} are formed in registers (two at a time where they
-     * share terms) and each row's 6 outputs are stored ({@link #row}), so the 36 planes are
+     * share terms) and each row's 6 outputs are stored, so the 36 planes are
      * written once and nothing else touches memory. G's rows 1-4 share their sums: G (a, b, c) is
      * {@code (a/4, e + f, e - f, h + k, h - k, c)} with {@code e = -(a + c)/6}, {@code f = -b/6},
      * {@code h = a/24 + c/6}, {@code k = b/12}: 12 operations instead of 30 (the transform was a
-     * third of a 16x16 convolution at 30). Multiplies and adds only, no fma, in lanes and in the
-     * scalar tail alike.
+     * third of a 16x16 convolution at 30). The six rows' blocks are written out: as a helper method
+     * the row was not inlined ("callee is too large") and its vectors would be boxed. Multiplies
+     * and adds only, no fma, in lanes and in the scalar tail alike.
      */
     private static void filterTiles(float[][] taps, int length, float[] u, int stride, int at) {
         float[] t0 = taps[0];
@@ -201,11 +172,11 @@ final class WinogradFilters {
             FloatVector h1 = a1.mul(TWENTYFOURTH).add(c1.mul(SIXTH));
             FloatVector k1 = b1.mul(TWELFTH);
             a1.mul(QUARTER).intoArray(u, o + 6 * stride);
-            e1.add(f1).intoArray(u, o + 6 * stride + stride);
-            e1.sub(f1).intoArray(u, o + 6 * stride + 2 * stride);
-            h1.add(k1).intoArray(u, o + 6 * stride + 3 * stride);
-            h1.sub(k1).intoArray(u, o + 6 * stride + 4 * stride);
-            c1.intoArray(u, o + 6 * stride + 5 * stride);
+            e1.add(f1).intoArray(u, o + 7 * stride);
+            e1.sub(f1).intoArray(u, o + 8 * stride);
+            h1.add(k1).intoArray(u, o + 9 * stride);
+            h1.sub(k1).intoArray(u, o + 10 * stride);
+            c1.intoArray(u, o + 11 * stride);
             FloatVector a2 = colE0.sub(colF0);
             FloatVector b2 = colE1.sub(colF1);
             FloatVector c2 = colE2.sub(colF2);
@@ -214,11 +185,11 @@ final class WinogradFilters {
             FloatVector h2 = a2.mul(TWENTYFOURTH).add(c2.mul(SIXTH));
             FloatVector k2 = b2.mul(TWELFTH);
             a2.mul(QUARTER).intoArray(u, o + 12 * stride);
-            e2.add(f2).intoArray(u, o + 12 * stride + stride);
-            e2.sub(f2).intoArray(u, o + 12 * stride + 2 * stride);
-            h2.add(k2).intoArray(u, o + 12 * stride + 3 * stride);
-            h2.sub(k2).intoArray(u, o + 12 * stride + 4 * stride);
-            c2.intoArray(u, o + 12 * stride + 5 * stride);
+            e2.add(f2).intoArray(u, o + 13 * stride);
+            e2.sub(f2).intoArray(u, o + 14 * stride);
+            h2.add(k2).intoArray(u, o + 15 * stride);
+            h2.sub(k2).intoArray(u, o + 16 * stride);
+            c2.intoArray(u, o + 17 * stride);
             FloatVector colH0 = g0.mul(TWENTYFOURTH).add(g6.mul(SIXTH));                      // rows 3, 4: h +- k
             FloatVector colH1 = g1.mul(TWENTYFOURTH).add(g7.mul(SIXTH));
             FloatVector colH2 = g2.mul(TWENTYFOURTH).add(g8.mul(SIXTH));
@@ -233,11 +204,11 @@ final class WinogradFilters {
             FloatVector h3 = a3.mul(TWENTYFOURTH).add(c3.mul(SIXTH));
             FloatVector k3 = b3.mul(TWELFTH);
             a3.mul(QUARTER).intoArray(u, o + 18 * stride);
-            e3.add(f3).intoArray(u, o + 18 * stride + stride);
-            e3.sub(f3).intoArray(u, o + 18 * stride + 2 * stride);
-            h3.add(k3).intoArray(u, o + 18 * stride + 3 * stride);
-            h3.sub(k3).intoArray(u, o + 18 * stride + 4 * stride);
-            c3.intoArray(u, o + 18 * stride + 5 * stride);
+            e3.add(f3).intoArray(u, o + 19 * stride);
+            e3.sub(f3).intoArray(u, o + 20 * stride);
+            h3.add(k3).intoArray(u, o + 21 * stride);
+            h3.sub(k3).intoArray(u, o + 22 * stride);
+            c3.intoArray(u, o + 23 * stride);
             FloatVector a4 = colH0.sub(colK0);
             FloatVector b4 = colH1.sub(colK1);
             FloatVector c4 = colH2.sub(colK2);
@@ -246,30 +217,29 @@ final class WinogradFilters {
             FloatVector h4 = a4.mul(TWENTYFOURTH).add(c4.mul(SIXTH));
             FloatVector k4 = b4.mul(TWELFTH);
             a4.mul(QUARTER).intoArray(u, o + 24 * stride);
-            e4.add(f4).intoArray(u, o + 24 * stride + stride);
-            e4.sub(f4).intoArray(u, o + 24 * stride + 2 * stride);
-            h4.add(k4).intoArray(u, o + 24 * stride + 3 * stride);
-            h4.sub(k4).intoArray(u, o + 24 * stride + 4 * stride);
-            c4.intoArray(u, o + 24 * stride + 5 * stride);
+            e4.add(f4).intoArray(u, o + 25 * stride);
+            e4.sub(f4).intoArray(u, o + 26 * stride);
+            h4.add(k4).intoArray(u, o + 27 * stride);
+            h4.sub(k4).intoArray(u, o + 28 * stride);
+            c4.intoArray(u, o + 29 * stride);
             FloatVector e5 = g6.add(g8).mul(MINUS_SIXTH);
             FloatVector f5 = g7.mul(MINUS_SIXTH);
             FloatVector h5 = g6.mul(TWENTYFOURTH).add(g8.mul(SIXTH));
             FloatVector k5 = g7.mul(TWELFTH);
             g6.mul(QUARTER).intoArray(u, o + 30 * stride);
-            e5.add(f5).intoArray(u, o + 30 * stride + stride);
-            e5.sub(f5).intoArray(u, o + 30 * stride + 2 * stride);
-            h5.add(k5).intoArray(u, o + 30 * stride + 3 * stride);
-            h5.sub(k5).intoArray(u, o + 30 * stride + 4 * stride);
-            g8.intoArray(u, o + 30 * stride + 5 * stride);
+            e5.add(f5).intoArray(u, o + 31 * stride);
+            e5.sub(f5).intoArray(u, o + 32 * stride);
+            h5.add(k5).intoArray(u, o + 33 * stride);
+            h5.sub(k5).intoArray(u, o + 34 * stride);
+            g8.intoArray(u, o + 35 * stride);
         }
-        float[] r = new float[3];
         for (; x < length; x++) {
             for (int i = 0; i < 6; i++) {
-                for (int b = 0; b < 3; b++) {
-                    r[b] = columnOfG(i, taps[b][x], taps[3 + b][x], taps[6 + b][x]);
-                }
+                float r0 = columnOfG(i, t0[x], t3[x], t6[x]);                              // row i of G g
+                float r1 = columnOfG(i, t1[x], t4[x], t7[x]);
+                float r2 = columnOfG(i, t2[x], t5[x], t8[x]);
                 for (int j = 0; j < 6; j++) {
-                    u[(6 * i + j) * stride + at + x] = columnOfG(j, r[0], r[1], r[2]);
+                    u[(6 * i + j) * stride + at + x] = columnOfG(j, r0, r1, r2);
                 }
             }
         }
