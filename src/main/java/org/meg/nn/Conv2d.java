@@ -93,6 +93,38 @@ public final class Conv2d {
         return preferBands(x) ? bandedForward(x) : oneDnnForward(x);
     }
 
+    /**
+     * {@code forward(x) + perChannel + residual}, added in that order after the bias:
+     * {@code perChannel} [N, out] to every position of its sample's channel (the U-Net's timestep
+     * embedding), {@code residual} [N, out, H', W'] element by element; either may be null. On the
+     * Winograd path both are added in its output transform's pass over each plane, elsewhere by adds
+     * after the convolution: the same roundings in the same order either way, so the same bits as
+     * {@link #forward} followed by those adds.
+     */
+    public INDArray forward(INDArray x, INDArray perChannel, INDArray residual) {
+        if (perChannel != null && (perChannel.rank() != 2 || perChannel.size(0) != x.size(0) || perChannel.size(1) != outChannels)) {
+            throw new IllegalArgumentException("a [" + x.size(0) + ", " + outChannels + "] value per sample and channel expected, got "
+                    + Arrays.toString(perChannel.shape()));
+        }
+        if (preferWinograd(x)) {
+            requireDepth(x);
+            float[] shift = perChannel == null ? null : perChannel.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            return Winograd.conv3x3(x, weight, biasValues, new Winograd.Addends(shift, residual));
+        }
+        INDArray y = forward(x);
+        if (perChannel != null) {
+            y.addi(perChannel.reshape(perChannel.size(0), outChannels, 1, 1));
+        }
+        if (residual != null) {
+            if (!Arrays.equals(residual.shape(), y.shape())) {
+                throw new IllegalArgumentException("a residual of " + Arrays.toString(y.shape()) + " expected, got "
+                        + Arrays.toString(residual.shape()));
+            }
+            y.addi(residual);
+        }
+        return y;
+    }
+
     /** Maps of at least this many positions (128 x 128) go to oneDNN in bands of rows ({@link #bandedForward}). */
     static final long BANDED_MIN_POSITIONS = 128 * 128;
     /** A band's input is about this many bytes (and at least {@link #BAND_MIN_ROWS} rows). */
@@ -203,10 +235,14 @@ public final class Conv2d {
         if (weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {
             throw new IllegalStateException("Winograd F(4x4, 3x3) needs a 3x3 kernel, stride 1 and padding 1");
         }
+        requireDepth(x);
+        return Winograd.conv3x3(x, weight, biasValues);                          // densifies x itself
+    }
+
+    private void requireDepth(INDArray x) {
         if (x.rank() != 4 || x.size(1) != weight.size(1)) {
             throw new IllegalArgumentException("conv over " + weight.size(1) + " channels got " + Arrays.toString(x.shape()));
         }
-        return Winograd.conv3x3(x, weight, biasValues);                          // densifies x itself
     }
 
     /** A 1x1 kernel without stride or padding: a plain matrix product per sample. */
@@ -271,6 +307,63 @@ public final class Conv2d {
             y.addi(bias.reshape(1, outChannels, 1, 1));
         }
         return y;
+    }
+
+    /**
+     * This 1x1 convolution with its output as tokens: {@code x [N, in, h, w] -> [N, h w, out]},
+     * {@code tokens_n = x_n^T W^T + bias} (x_n as [in, h w]), one gemm per sample on the transposed
+     * operands, so the [N, out, h w] -> [N, h w, out] permuted copy that {@link #forward} would need
+     * is never made (that copy measured ~7 ms at 320 x 64 x 64, batch 2, as long as the gemm).
+     */
+    public INDArray pointwiseToTokens(INDArray x) {
+        requirePointwise(x, weight2d.size(1));
+        INDArray src = FusedKernels.dense(x);
+        long positions = x.size(2) * x.size(3);
+        INDArray tokens = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), positions, outChannels);
+        for (int s = 0; s < x.size(0); s++) {
+            Nd4j.gemm(src.slice(s).reshape('c', weight2d.size(1), positions), weight2d, tokens.slice(s), true, true, 1.0, 0.0);
+        }
+        if (bias != null) {
+            tokens.reshape('c', x.size(0) * positions, outChannels).addiRowVector(bias.reshape(1, outChannels));
+        }
+        return tokens;
+    }
+
+    /**
+     * This 1x1 convolution on tokens back to a map, plus a residual: {@code tokens [N, h w, in] ->}
+     * {@code y [N, out, h, w]}, {@code y_n = W tokens_n^T + bias + residual_n}: one gemm per sample on
+     * the transposed tokens, accumulating into {@code residual + bias} (a new array), so neither the
+     * tokens' permuted copy nor the output's two adds of {@link #forward} are made.
+     */
+    public INDArray pointwiseFromTokens(INDArray tokens, long h, long w, INDArray residual) {
+        long n = tokens.size(0);
+        long positions = h * w;
+        if (tokens.rank() != 3 || tokens.size(1) != positions || tokens.size(2) != weight2d.size(1)) {
+            throw new IllegalArgumentException("1x1 conv from " + weight2d.size(1) + "-wide tokens of a " + h + "x" + w
+                    + " map got " + Arrays.toString(tokens.shape()));
+        }
+        requirePointwise(residual, outChannels);
+        if (!Arrays.equals(residual.shape(), new long[] {n, outChannels, h, w})) {
+            throw new IllegalArgumentException("residual of [" + n + ", " + outChannels + ", " + h + ", " + w + "] expected, got "
+                    + Arrays.toString(residual.shape()));
+        }
+        INDArray src = FusedKernels.dense(tokens);
+        INDArray r = FusedKernels.dense(residual);                    // so that y below is dense and its slices are views
+        INDArray y = bias == null ? r.dup('c') : r.add(bias.reshape(1, outChannels, 1, 1));
+        for (int s = 0; s < n; s++) {
+            Nd4j.gemm(weight2d, src.slice(s), y.slice(s).reshape('c', outChannels, positions), false, true, 1.0, 1.0);
+        }
+        return y;
+    }
+
+    /** A 1x1 kernel, stride 1, no padding, and x a map of {@code channels} channels. */
+    private void requirePointwise(INDArray x, long channels) {
+        if (!pointwise()) {
+            throw new IllegalStateException("the tokens paths need a 1x1 kernel, stride 1 and no padding");
+        }
+        if (x.rank() != 4 || x.size(1) != channels) {
+            throw new IllegalArgumentException("1x1 conv: a map of " + channels + " channels expected, got " + Arrays.toString(x.shape()));
+        }
     }
 
     /** ND4J's conv2d (oneDNN), whatever the shape; package-private so tests compare the two paths. */

@@ -30,9 +30,13 @@ final class FallbackKernels extends FusedKernels {
     }
 
     @Override
-    public INDArray geglu(INDArray projected) {
+    public INDArray geglu(INDArray projected, float[] bias) {
         requireRowMajor(projected, "geglu");
+        requireGateBias(projected, bias);
         long inner = projected.size(1) / 2;
+        if (bias != null) {
+            projected = projected.addRowVector(Nd4j.createFromArray(bias).reshape(1, bias.length));
+        }
         INDArray value = projected.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inner));
         INDArray gate = projected.get(NDArrayIndex.all(), NDArrayIndex.interval(inner, 2 * inner));
         return Activations.gelu(gate).muli(value);

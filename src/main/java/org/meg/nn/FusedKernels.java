@@ -53,7 +53,18 @@ public abstract class FusedKernels {
      *
      * @return a new [rows, inner] array
      */
-    public abstract INDArray geglu(INDArray projected);
+    public final INDArray geglu(INDArray projected) {
+        return geglu(projected, null);
+    }
+
+    /**
+     * The GEGLU gate of {@code projected + bias} (bias [2 inner], added to every row; null for none):
+     * the projection's bias added in the gate's own pass instead of one of its own over the
+     * [rows, 2 inner] product (the U-Net's widest array: 2560 columns at its first level).
+     *
+     * @return a new [rows, inner] array; projected is not modified
+     */
+    public abstract INDArray geglu(INDArray projected, float[] bias);
 
     /**
      * LayerNorm of each row: {@code y[r, j] = (x[r, j] - mean_r) / sqrt(var_r + eps) * gamma[j] + beta[j]},
@@ -107,6 +118,16 @@ public abstract class FusedKernels {
             throw new IllegalArgumentException(what + " needs a rank-2 'c'-order float array with unit column stride, got "
                     + x.dataType() + " " + x.ordering() + " " + java.util.Arrays.toString(x.shape())
                     + " strides " + java.util.Arrays.toString(x.stride()));
+        }
+    }
+
+    /** A GEGLU bias, when there is one, has one value per column of {@code projected}, an even number of them. */
+    static void requireGateBias(INDArray projected, float[] bias) {
+        if (projected.size(1) % 2 != 0) {
+            throw new IllegalArgumentException("geglu needs [value | gate] rows of an even width, got " + projected.size(1));
+        }
+        if (bias != null && bias.length != projected.size(1)) {
+            throw new IllegalArgumentException("geglu bias of " + bias.length + " values for rows of " + projected.size(1));
         }
     }
 

@@ -38,18 +38,58 @@ public final class Linear {
 
     /** {@code [..., in] -> [..., out]}. */
     public INDArray forward(INDArray x) {
+        INDArray y = product(x);
+        if (bias != null) {
+            y.reshape('c', -1, out).addiRowVector(bias);
+        }
+        return y;
+    }
+
+    /**
+     * {@code x W^T} without the bias, {@code [..., in] -> [..., out]}, for a caller that adds
+     * {@link #biasValues} in a pass of its own (a fused kernel reading the product anyway).
+     */
+    public INDArray product(INDArray x) {
         long[] shape = x.shape();
+        if (shape.length == 0 || shape[shape.length - 1] != in) {
+            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
+        }
         INDArray x2 = x.reshape('c', -1, in);
         // gemm into an uninitialised c-order result: INDArray.mmul measured 2-4x slower here (it
         // zero-fills and takes a slower path), even inside a workspace.
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x2.size(0), out);
         Nd4j.gemm(x2, weightT, y, false, false, 1.0, 0.0);
-        if (bias != null) {
-            y.addiRowVector(bias);
-        }
         long[] outShape = shape.clone();
         outShape[outShape.length - 1] = out;
         return y.reshape('c', outShape);
+    }
+
+    /**
+     * {@code x W^T + b + residual}, {@code residual [..., out]} not modified: the gemm accumulates
+     * into {@code residual + b} (a new array), so the product is never an array of its own followed
+     * by two adds (measured at 8192 x 320 -> 320: 6.6 vs 7.3 ms). The sum is rounded in another
+     * order than {@code forward(x).add(residual)}: within float rounding of it.
+     */
+    public INDArray forwardAdding(INDArray x, INDArray residual) {
+        long[] shape = x.shape();
+        long[] outShape = shape.clone();
+        outShape[outShape.length - 1] = out;
+        if (!java.util.Arrays.equals(residual.shape(), outShape)) {
+            throw new IllegalArgumentException("a residual of " + java.util.Arrays.toString(outShape) + " expected, got "
+                    + java.util.Arrays.toString(residual.shape()));
+        }
+        if (shape[shape.length - 1] != in) {
+            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
+        }
+        INDArray y = FusedKernels.dense(residual).reshape('c', -1, out);
+        y = bias == null ? y.dup('c') : y.addRowVector(bias);
+        Nd4j.gemm(x.reshape('c', -1, in), weightT, y, false, false, 1.0, 1.0);
+        return y.reshape('c', outShape);
+    }
+
+    /** A copy of the bias [out], or null for none. */
+    public float[] biasValues() {
+        return bias == null ? null : bias.dup().data().asFloat();
     }
 
     /** The same map as ONNX {@code MatMul} (+ {@code Add}) on {@code x} [..., in]; returns its output. */

@@ -93,8 +93,9 @@ final class VectorKernels extends FusedKernels {
     }
 
     @Override
-    public INDArray geglu(INDArray projected) {
+    public INDArray geglu(INDArray projected, float[] bias) {
         requireRowMajor(projected, "geglu");
+        requireGateBias(projected, bias);
         int rows = (int) projected.size(0);
         int inner = (int) (projected.size(1) / 2);
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, inner);
@@ -104,6 +105,11 @@ final class VectorKernels extends FusedKernels {
         long inStride = projected.stride(0);
         long outBase = out.offset();
         int padded = padded(inner);
+        float[] b = new float[2 * padded];                                  // [value bias | 0.. | gate bias | 0..]
+        if (bias != null) {
+            System.arraycopy(bias, 0, b, 0, inner);
+            System.arraycopy(bias, inner, b, padded, inner);
+        }
         rowRange(rows, (long) rows * inner).forEach(r -> {
             float[] p = ROWS.get(0, 2 * padded);                            // [value | 0.. | gate | 0..]
             float[] o = ROWS.get(1, padded);
@@ -112,7 +118,7 @@ final class VectorKernels extends FusedKernels {
             in.get(at + inner, p, padded, inner);
             Arrays.fill(p, inner, padded, 0f);
             Arrays.fill(p, padded + inner, 2 * padded, 0f);
-            gatedGelu(p, padded, o);
+            gatedGelu(p, b, padded, o);
             dst.put((int) (outBase + (long) r * inner), o, 0, inner);
         });
         return out;
@@ -424,12 +430,15 @@ final class VectorKernels extends FusedKernels {
         return FloatVector.fromArray(S, a, 0);
     }
 
-    /** {@code o[j] = p[j] * gelu(p[inner + j])}, {@code inner} a whole number of vectors; GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}. */
-    static void gatedGelu(float[] p, int inner, float[] o) {
+    /**
+     * {@code o[j] = v * gelu(g)} with {@code v = p[j] + b[j]}, {@code g = p[inner + j] + b[inner + j]},
+     * {@code inner} a whole number of vectors; GELU exact: {@code 0.5 g (1 + erf(g / sqrt 2))}.
+     */
+    static void gatedGelu(float[] p, float[] b, int inner, float[] o) {
         for (int j = 0; j < inner; j += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, p, inner + j);
+            FloatVector g = FloatVector.fromArray(S, p, inner + j).add(FloatVector.fromArray(S, b, inner + j));
             FloatVector gelu = g.mul(0.5f).mul(erf(g.mul(INV_SQRT2)).add(1f));
-            FloatVector.fromArray(S, p, j).mul(gelu).intoArray(o, j);
+            FloatVector.fromArray(S, p, j).add(FloatVector.fromArray(S, b, j)).mul(gelu).intoArray(o, j);
         }
     }
 

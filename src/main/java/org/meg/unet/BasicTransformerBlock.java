@@ -43,9 +43,9 @@ public final class BasicTransformerBlock {
     /** {@code x [B, T, dim], context [B, S, contextDim] -> [B, T, dim]}; x is not modified. */
     public INDArray forward(INDArray x, INDArray context) {
         INDArray n1 = norm1.forward(x);
-        INDArray h = attn1.forward(n1, n1).addi(x);
-        h.addi(attn2.forward(norm2.forward(h), context));
-        return h.addi(ff.forward(norm3.forward(h)));
+        INDArray h = attn1.forwardAdding(n1, n1, x);                  // each residual added in its output gemm
+        h = attn2.forwardAdding(norm2.forward(h), context, h);
+        return ff.forwardAdding(norm3.forward(h), h);
     }
 
     /** The same block in ONNX. */

@@ -40,10 +40,20 @@ public final class CrossAttention {
 
     /** {@code x [B, T, dim], context [B, S, contextDim] -> [B, T, dim]}. */
     public INDArray forward(INDArray x, INDArray context) {
+        return toOut.forward(heads(x, context));
+    }
+
+    /** {@code residual + forward(x, context)}, the residual added in the output projection's gemm ({@link Linear#forwardAdding}). */
+    public INDArray forwardAdding(INDArray x, INDArray context, INDArray residual) {
+        return toOut.forwardAdding(heads(x, context), residual);
+    }
+
+    /** The heads' merged outputs before {@code to_out}, [B, T, dim]. */
+    private INDArray heads(INDArray x, INDArray context) {
         INDArray q = toQ.forward(x);                                  // [B, T, dim]
         INDArray k = toK.forward(context);                            // [B, S, dim]
         INDArray v = toV.forward(context);
-        return toOut.forward(Attention.attend(q, k, v, heads, false));
+        return Attention.attend(q, k, v, heads, false);
     }
 
     /** The same attention in ONNX. */

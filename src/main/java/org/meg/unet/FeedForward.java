@@ -18,11 +18,13 @@ public final class FeedForward {
     // net.1 is Dropout
     private final Linear out;                                         // net.2: inner -> dim
     private final int inner;
+    private final float[] projBias;                                   // net.0.proj's bias, added in the gate's pass
 
     private FeedForward(Linear proj, Linear out, int inner) {
         this.proj = proj;
         this.out = out;
         this.inner = inner;
+        this.projBias = proj.biasValues();
     }
 
     /** Loads a GEGLU block with hidden width {@code 4 * dim}. */
@@ -34,10 +36,18 @@ public final class FeedForward {
 
     /** {@code [B, T, dim] -> [B, T, dim]}. */
     public INDArray forward(INDArray x) {
-        long[] shape = x.shape();
-        INDArray p = proj.forward(x).reshape('c', -1, 2L * inner);    // [B*T, 2 * inner]
-        INDArray h = FusedKernels.get().geglu(p);                     // [B*T, inner]: value * gelu(gate)
-        return out.forward(h).reshape('c', shape);
+        return out.forward(gated(x)).reshape('c', x.shape());
+    }
+
+    /** {@code residual + forward(x)}, the residual added in the output linear's gemm ({@link Linear#forwardAdding}). */
+    public INDArray forwardAdding(INDArray x, INDArray residual) {
+        return out.forwardAdding(gated(x), residual.reshape('c', -1, residual.size(-1))).reshape('c', residual.shape());
+    }
+
+    /** {@code value * gelu(gate)} of {@code net.0.proj(x)}, [B*T, inner]; the projection's bias added in the gate's pass. */
+    private INDArray gated(INDArray x) {
+        INDArray p = proj.product(x).reshape('c', -1, 2L * inner);    // [B*T, 2 * inner], no bias yet
+        return FusedKernels.get().geglu(p, projBias);
     }
 
     /** The same block in ONNX: {@code Split} of the projection into value and gate on the last axis. */

@@ -47,11 +47,9 @@ public final class ResBlock implements Layer {
 
     /** {@code x [B, in, h, w], emb [B, embDim] -> [B, out, h, w]}. */
     public INDArray forward(INDArray x, INDArray emb) {
-        INDArray h = inConv.forward(inNorm.forwardSilu(x));                      // [B, out, h, w]
         INDArray e = embProj.forward(Activations.silu(emb));                      // [B, out]
-        h.addi(e.reshape(e.size(0), e.size(1), 1, 1));
-        h = outConv.forward(outNorm.forwardSilu(h));
-        return h.addi(skip == null ? x : skip.forward(x));
+        INDArray h = inConv.forward(inNorm.forwardSilu(x), e, null);             // conv + e, [B, out, h, w]
+        return outConv.forward(outNorm.forwardSilu(h), null, skip == null ? x : skip.forward(x));
     }
 
     @Override

@@ -42,17 +42,14 @@ public final class SpatialTransformer implements Layer {
 
     /** {@code x [B, C, h, w], context [B, S, contextDim] -> [B, C, h, w]}. */
     public INDArray forward(INDArray x, INDArray context) {
-        long b = x.size(0);
-        long c = x.size(1);
         long h = x.size(2);
         long w = x.size(3);
-        INDArray p = projIn.forward(norm.forward(x));                 // [B, C, h, w]
-        INDArray tokens = p.reshape('c', b, c, h * w).permute(0, 2, 1).dup('c');   // [B, h*w, C], row-major (h, w)
+        // The 1x1 projections read and write tokens through transposed gemms: no permuted copies.
+        INDArray tokens = projIn.pointwiseToTokens(norm.forward(x));                // [B, h*w, C], row-major (h, w)
         for (BasicTransformerBlock block : blocks) {
             tokens = block.forward(tokens, context);
         }
-        INDArray map = tokens.permute(0, 2, 1).dup('c').reshape('c', b, c, h, w);  // [B, C, h, w]
-        return projOut.forward(map).addi(x);
+        return projOut.pointwiseFromTokens(tokens, h, w, x);                        // x + proj_out, [B, C, h, w]
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.meg.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +49,71 @@ class Conv2dTest {
         INDArray view = Nd4j.randn(5L, new long[] {2, 9, 7, 5}).permute(0, 3, 1, 2);   // [2, 5, 9, 7], not c-contiguous
         double diff = conv.oneDnnForward(view).sub(conv.gemmForward(view)).amaxNumber().doubleValue();
         assertTrue(diff < 1e-4, "max diff " + diff);
+    }
+
+    /**
+     * The tokens paths against {@link Conv2d#forward} plus the permutes and the residual add they
+     * replace: the same sums of {@code in} products, by another gemm, so 1e-5 relative to max |y|;
+     * the residual is a permuted view, to check that a non-dense one is read, not written.
+     */
+    @ParameterizedTest(name = "N={0} in={1} out={2} {3}x{4} bias={5}")
+    @CsvSource({"2, 16, 24, 8, 8, true", "1, 12, 12, 5, 7, false", "3, 20, 8, 4, 6, true"})
+    void pointwiseTokensPathsAreTheConvolutionAndItsPermutes(int n, int in, int out, int h, int w, boolean withBias) {
+        INDArray weight = Nd4j.randn(6L, new long[] {out, in, 1, 1});
+        Conv2d conv = Conv2d.of(weight, withBias ? Nd4j.randn(7L, new long[] {out}) : null, 1, 0);
+        INDArray x = Nd4j.randn(8L, new long[] {n, in, h, w});
+        INDArray expectedTokens = conv.forward(x).reshape('c', n, out, (long) h * w).permute(0, 2, 1);
+        assertClose(expectedTokens, conv.pointwiseToTokens(x), 1e-5);
+
+        Conv2d back = Conv2d.of(Nd4j.randn(9L, new long[] {in, out, 1, 1}), withBias ? Nd4j.randn(10L, new long[] {in}) : null, 1, 0);
+        INDArray tokens = Nd4j.randn(11L, new long[] {n, (long) h * w, out});
+        INDArray residual = Nd4j.randn(12L, new long[] {n, h, w, in}).permute(0, 3, 1, 2);
+        INDArray residualBefore = residual.dup('c');
+        INDArray map = tokens.permute(0, 2, 1).dup('c').reshape('c', n, out, h, w);
+        INDArray expected = back.forward(map).add(residual);
+        assertClose(expected, back.pointwiseFromTokens(tokens, h, w, residual), 1e-5);
+        assertEquals(residualBefore, residual, "the residual is not written");
+    }
+
+    /**
+     * {@code forward(x, perChannel, residual)} is {@code forward(x)} then the two adds, bit for bit,
+     * on the Winograd path (320 channels at 32x32) and on the others (oneDNN, im2col + gemm, 1x1).
+     */
+    @ParameterizedTest(name = "N={0} in={1} out={2} k={3} {4}x{4}")
+    @CsvSource({"2, 320, 16, 3, 32", "2, 8, 12, 3, 9", "1, 1280, 4, 3, 4", "2, 6, 10, 1, 7"})
+    void addendsAreTheBitsOfAddsAfterForward(int n, int in, int out, int k, int side) {
+        Conv2d conv = Conv2d.of(Nd4j.randn(13L, new long[] {out, in, k, k}), Nd4j.randn(14L, new long[] {out}), 1, k / 2);
+        INDArray x = Nd4j.randn(15L, new long[] {n, in, side, side});
+        INDArray perChannel = Nd4j.randn(16L, new long[] {n, out});
+        INDArray residual = Nd4j.randn(17L, new long[] {n, out, side, side});
+        INDArray expected = conv.forward(x).addi(perChannel.reshape(n, out, 1, 1)).addi(residual);
+        assertArrayEquals(expected.data().asFloat(), conv.forward(x, perChannel, residual).data().asFloat());
+        assertArrayEquals(conv.forward(x).addi(residual).data().asFloat(), conv.forward(x, null, residual).data().asFloat());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> conv.forward(x, Nd4j.zeros(DataType.FLOAT, n, out + 1), null));
+        assertTrue(e.getMessage().contains("value per sample and channel"), e.getMessage());
+    }
+
+    @Test
+    void pointwiseTokensPathsRejectWhatTheyCannotDo() {
+        Conv2d conv3 = Conv2d.of(Nd4j.randn(1L, new long[] {4, 4, 3, 3}), null, 1, 1);
+        assertThrows(IllegalStateException.class, () -> conv3.pointwiseToTokens(Nd4j.zeros(DataType.FLOAT, 1, 4, 3, 3)));
+        Conv2d conv = Conv2d.of(Nd4j.randn(1L, new long[] {6, 4, 1, 1}), null, 1, 0);
+        IllegalArgumentException depth = assertThrows(IllegalArgumentException.class,
+                () -> conv.pointwiseToTokens(Nd4j.zeros(DataType.FLOAT, 1, 5, 3, 3)));
+        assertTrue(depth.getMessage().contains("4 channels"), depth.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> conv.pointwiseFromTokens(Nd4j.zeros(DataType.FLOAT, 1, 8, 4), 3, 3, Nd4j.zeros(DataType.FLOAT, 1, 6, 3, 3)));
+        IllegalArgumentException residual = assertThrows(IllegalArgumentException.class,
+                () -> conv.pointwiseFromTokens(Nd4j.zeros(DataType.FLOAT, 1, 9, 4), 3, 3, Nd4j.zeros(DataType.FLOAT, 1, 6, 3, 4)));
+        assertTrue(residual.getMessage().contains("residual"), residual.getMessage());
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative) {
+        assertArrayEquals(expected.shape(), actual.shape());
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= relative * scale, "max diff " + diff + " at max |y| = " + scale);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.meg.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,23 +103,31 @@ class FusedKernelsTest {
     @MethodSource("kernels")
     void gegluIsValueTimesExactGelu(FusedKernels k) {
         // inner 1280 (the U-Net's first level), 40 (a masked tail) and 7; gates in [-8, 8] reach
-        // both of GELU's tails. Tolerance 2e-6 (1 + |g|) |value| + 1e-7: the erf fit is within 4.2e-7
-        // of erf, GELU multiplies that by g / 2, plus a few float roundings.
+        // both of GELU's tails; with no bias and with a bias row added to value and gate. Tolerance
+        // 2e-6 (1 + |g|) |value| + 1e-7: the erf fit is within 4.2e-7 of erf, GELU multiplies that by
+        // g / 2, plus a few float roundings (the bias adds one, in float, as the kernel does).
         for (int inner : new int[] {1280, 40, 7}) {
-            int rows = 50;
-            INDArray p = Nd4j.randn(inner, new long[] {rows, 2L * inner}).castTo(DataType.FLOAT).muli(3);
-            float[] in = p.data().asFloat();
-            float[] out = k.geglu(p).data().asFloat();
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < inner; j++) {
-                    double value = in[r * 2 * inner + j];
-                    double g = in[r * 2 * inner + inner + j];
-                    double want = value * 0.5 * g * (1 + Erf.erf(g / Math.sqrt(2)));
-                    assertEquals(want, out[r * inner + j], 2e-6 * (1 + Math.abs(g)) * Math.abs(value) + 1e-7,
-                            k.name() + " inner " + inner + " gate " + g);
+            for (boolean withBias : new boolean[] {false, true}) {
+                int rows = 50;
+                INDArray p = Nd4j.randn(inner, new long[] {rows, 2L * inner}).castTo(DataType.FLOAT).muli(3);
+                float[] bias = withBias ? Nd4j.randn(inner + 1L, new long[] {2L * inner}).castTo(DataType.FLOAT).data().asFloat() : null;
+                float[] in = p.data().asFloat();
+                float[] out = (withBias ? k.geglu(p, bias) : k.geglu(p)).data().asFloat();
+                assertArrayEquals(in, p.data().asFloat(), "projected is not modified");
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < inner; j++) {
+                        double value = withBias ? in[r * 2 * inner + j] + bias[j] : in[r * 2 * inner + j];
+                        double g = withBias ? in[r * 2 * inner + inner + j] + bias[inner + j] : in[r * 2 * inner + inner + j];
+                        double want = value * 0.5 * g * (1 + Erf.erf(g / Math.sqrt(2)));
+                        assertEquals(want, out[r * inner + j], 2e-6 * (1 + Math.abs(g)) * Math.abs(value) + 1e-7,
+                                k.name() + " inner " + inner + " bias " + withBias + " gate " + g);
+                    }
                 }
             }
         }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> k.geglu(Nd4j.zeros(DataType.FLOAT, 2, 8), new float[6]));
+        assertTrue(e.getMessage().contains("bias of 6"), e.getMessage());
     }
 
     @ParameterizedTest

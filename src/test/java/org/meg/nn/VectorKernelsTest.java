@@ -175,7 +175,7 @@ class VectorKernelsTest {
         java.util.Arrays.fill(gate, 1f);
         gate[LANES] = Float.NaN;
         float[] gelu = new float[LANES];
-        VectorKernels.gatedGelu(gate, LANES, gelu);
+        VectorKernels.gatedGelu(gate, new float[2 * LANES], LANES, gelu);
         assertTrue(Float.isNaN(gelu[0]), "a NaN gate stays NaN through GEGLU: " + gelu[0]);
         assertEquals(1.0 * 0.5 * (1 + Erf.erf(1 / Math.sqrt(2))), gelu[1], 1e-6, "gelu(1)");
     }
@@ -208,13 +208,17 @@ class VectorKernelsTest {
         for (int i = 0; i < gate.length; i++) {
             gate[i] = (float) (3 * rnd.nextGaussian());
         }
+        float[] gateBias = new float[2 * 320];
+        for (int i = 0; i < gateBias.length; i++) {
+            gateBias[i] = (float) rnd.nextGaussian();
+        }
         float[] firstGelu = new float[320];
-        VectorKernels.gatedGelu(gate, 320, firstGelu);
+        VectorKernels.gatedGelu(gate, gateBias, 320, firstGelu);
         for (int call = 0; call < 20_000; call++) {
             float[] again = row.clone();
             VectorKernels.softmax(again, again.length);
             float[] againGelu = new float[320];
-            VectorKernels.gatedGelu(gate, 320, againGelu);
+            VectorKernels.gatedGelu(gate, gateBias, 320, againGelu);
             if (call % 1000 == 999) {
                 assertArrayEquals(first, again, "softmax, call " + call);
                 assertArrayEquals(firstGelu, againGelu, "GEGLU, call " + call);

@@ -125,6 +125,45 @@ class WinogradTest {
         assertArrayEquals(Winograd.conv3x3(x, weight, bias, rows, 7, false).data().asFloat(), sliced);
     }
 
+    @ParameterizedTest(name = "N={0} in={1} out={2} {3}x{4}, bands of {5} rows, sliced={6}")
+    @CsvSource({
+        "2, 16, 24, 8, 8, 8, false",     // blocks, one band
+        "2, 70, 20, 9, 14, 4, true",     // slices, bands of one tile row, sides not multiples of 4
+        "1, 12, 10, 17, 5, 8, false",    // bands with a last band of 1 row, a map narrower than a vector
+        "3, 9, 7, 3, 3, 4, true"         // one tile per sample
+    })
+    void addendsAreTheBitsOfAddsAfterTheConvolution(int n, int in, int out, int h, int w, int rows, boolean sliced) {
+        // The output pass adds the value per (sample, channel), then the map, each rounded once, as
+        // two adds after the convolution do: identical bits. The added map is a permuted view (read
+        // through a dense copy) and is not written.
+        INDArray weight = Nd4j.randn(31L, new long[] {out, in, 3, 3});
+        INDArray x = Nd4j.randn(32L, new long[] {n, in, h, w});
+        float[] bias = Nd4j.randn(33L, new long[] {out}).data().asFloat();
+        INDArray perChannel = Nd4j.randn(34L, new long[] {n, out}).muli(10);
+        INDArray map = Nd4j.randn(35L, new long[] {n, h, w, out}).permute(0, 3, 1, 2);
+        INDArray mapBefore = map.dup('c');
+        INDArray expected = Winograd.conv3x3(x, weight, bias, rows, out, sliced)
+                .addi(perChannel.reshape(n, out, 1, 1)).addi(map);
+        Winograd.Addends both = new Winograd.Addends(perChannel.dup().data().asFloat(), map);
+        assertArrayEquals(expected.data().asFloat(), Winograd.conv3x3(x, weight, bias, rows, out, sliced, both).data().asFloat());
+        assertEquals(mapBefore, map, "the added map is not written");
+        INDArray onlyMap = Winograd.conv3x3(x, weight, null, rows, out, sliced).addi(map);
+        assertArrayEquals(onlyMap.data().asFloat(),
+                Winograd.conv3x3(x, weight, null, rows, out, sliced, new Winograd.Addends(null, map)).data().asFloat());
+    }
+
+    @org.junit.jupiter.api.Test
+    void addendsOfTheWrongShapeAreRefusedByName() {
+        INDArray weight = Nd4j.randn(1L, new long[] {4, 3, 3, 3});
+        INDArray x = Nd4j.randn(2L, new long[] {2, 3, 5, 5});
+        IllegalArgumentException perChannel = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Winograd.conv3x3(x, weight, null, new Winograd.Addends(new float[4], null)));
+        assertTrue(perChannel.getMessage().contains("8 expected"), perChannel.getMessage());
+        IllegalArgumentException map = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Winograd.conv3x3(x, weight, null, new Winograd.Addends(null, Nd4j.zeros(2, 4, 5, 4))));
+        assertTrue(map.getMessage().contains("[2, 4, 5, 5]"), map.getMessage());
+    }
+
     @org.junit.jupiter.api.Test
     void bandsKeepOneBandsTransformsUnderTheBudget() {
         // A 512x512 VAE decoder conv (128 -> 128, batch 1): V and M would be 0.6 GB unbanded.
