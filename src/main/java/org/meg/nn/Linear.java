@@ -50,18 +50,23 @@ public final class Linear {
      * {@link #biasValues} in a pass of its own (a fused kernel reading the product anyway).
      */
     public INDArray product(INDArray x) {
-        long[] shape = x.shape();
-        if (shape.length == 0 || shape[shape.length - 1] != in) {
-            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
-        }
+        long[] outShape = outShape(x);
         INDArray x2 = x.reshape('c', -1, in);
         // gemm into an uninitialised c-order result: INDArray.mmul measured 2-4x slower here (it
         // zero-fills and takes a slower path), even inside a workspace.
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x2.size(0), out);
         Nd4j.gemm(x2, weightT, y, false, false, 1.0, 0.0);
-        long[] outShape = shape.clone();
-        outShape[outShape.length - 1] = out;
         return y.reshape('c', outShape);
+    }
+
+    /** The output's shape for {@code x [..., in]}: {@code [..., out]}; any other x is refused by name. */
+    private long[] outShape(INDArray x) {
+        long[] shape = x.shape().clone();                             // ND4J's shape() may be x's own array: never write it
+        if (shape.length == 0 || shape[shape.length - 1] != in) {
+            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
+        }
+        shape[shape.length - 1] = out;
+        return shape;
     }
 
     /**
@@ -71,15 +76,10 @@ public final class Linear {
      * order than {@code forward(x).add(residual)}: within float rounding of it.
      */
     public INDArray forwardAdding(INDArray x, INDArray residual) {
-        long[] shape = x.shape();
-        long[] outShape = shape.clone();
-        outShape[outShape.length - 1] = out;
+        long[] outShape = outShape(x);
         if (!java.util.Arrays.equals(residual.shape(), outShape)) {
             throw new IllegalArgumentException("a residual of " + java.util.Arrays.toString(outShape) + " expected, got "
                     + java.util.Arrays.toString(residual.shape()));
-        }
-        if (shape[shape.length - 1] != in) {
-            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
         }
         INDArray y = FusedKernels.dense(residual).reshape('c', -1, out);
         y = bias == null ? y.dup('c') : y.addRowVector(bias);
