@@ -55,48 +55,32 @@ final class FallbackKernels extends FusedKernels {
         return v;
     }
 
-    /**
-     * Statistics in one pass, in double, about a shift {@code k = v[0]} (the variance is
-     * {@code E[(x-k)^2] - E[x-k]^2}, which stays exact to ~1e-16 relative unless the mean is ~1e8
-     * standard deviations from {@code k}), over four independent accumulator pairs: a single
-     * running sum is one 4-cycle add per element, latency-bound; four chains run ~4x faster.
-     */
+    /** The block's mean, then its sum of squared deviations from that mean (two looks, in double), merged. */
     @Override
-    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu) {
-        float k = v[0];
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            double a = v[i] - k;
-            double b = v[i + 1] - k;
-            double c = v[i + 2] - k;
-            double d = v[i + 3] - k;
-            s0 += a;
-            s1 += b;
-            s2 += c;
-            s3 += d;
-            q0 += a * a;
-            q1 += b * b;
-            q2 += c * c;
-            q3 += d * d;
+    void addMoments(float[] v, int from, int n, double[] moments) {
+        if (n == 0) {
+            return;
         }
-        for (; i < n; i++) {
-            double a = v[i] - k;
-            s0 += a;
-            q0 += a * a;
+        double sum = 0;
+        for (int i = from; i < from + n; i++) {
+            sum += v[i];
         }
-        double shiftedMean = (s0 + s1 + s2 + s3) / n;
-        double var = Math.max(0.0, (q0 + q1 + q2 + q3) / n - shiftedMean * shiftedMean);
-        float mean = (float) (k + shiftedMean);
-        double rstd = 1.0 / Math.sqrt(var + eps);
-        for (int c = 0, j = 0; c < n / perChannel; c++) {
-            float scale = (float) (rstd * gamma[firstChannel + c]);
-            float shift = beta[firstChannel + c] - mean * scale;
-            for (int end = j + perChannel; j < end; j++) {
-                float z = v[j] * scale + shift;
-                v[j] = silu ? z / (1f + (float) Math.exp(-z)) : z;
-            }
+        double mean = sum / n;
+        double dev = 0;
+        double m2 = 0;
+        for (int i = from; i < from + n; i++) {
+            double d = v[i] - mean;
+            dev += d;
+            m2 += d * d;
+        }
+        mergeMoments(moments, n, mean + dev / n, m2 - dev * dev / n);
+    }
+
+    @Override
+    void affine(float[] v, int from, int n, float scale, float shift, boolean silu) {
+        for (int i = from; i < from + n; i++) {
+            float z = Math.fma(v[i], scale, shift);
+            v[i] = silu ? z / (1f + (float) Math.exp(-z)) : z;
         }
     }
 }

@@ -93,12 +93,31 @@ public abstract class FusedKernels {
     static final int FUSED_HEAD_DIM_MAX = 160;
 
     /**
-     * One GroupNorm group in place, {@code v[i] = (v[i] - mean) / sqrt(var + eps) * gamma[c] + beta[c]},
-     * statistics over {@code v[0, n)}, the variance biased (divided by n) as PyTorch's; element i
-     * belongs to channel {@code c = firstChannel + i / perChannel}. With {@code silu}, each result z
-     * then becomes {@code silu(z) = z / (1 + e^-z)} in the same pass.
+     * Merges the statistics of {@code v[from, from + n)} into {@code moments = {count, mean, M2}}
+     * (M2 the sum of squared deviations from the mean, in double): one look at values that are in
+     * L1, for a GroupNorm group streamed through in chunks. Robust to a mean far from zero (no
+     * {@code E[x^2] - E[x]^2} about zero).
      */
-    abstract void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu);
+    abstract void addMoments(float[] v, int from, int n, double[] moments);
+
+    /**
+     * {@code v[i] = v[i] * scale + shift} on {@code v[from, from + n)}, one rounding (fma); with
+     * {@code silu}, each result z then becomes {@code silu(z) = z / (1 + e^-z)} in the same pass.
+     */
+    abstract void affine(float[] v, int from, int n, float scale, float shift, boolean silu);
+
+    /**
+     * Chan, Golub and LeVeque's pairwise update (1983, eq. 2.1b): {@code moments} += a block of
+     * {@code count} values with mean {@code mean} and sum of squared deviations {@code m2},
+     * {@code M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b)}.
+     */
+    static void mergeMoments(double[] moments, double count, double mean, double m2) {
+        double total = moments[0] + count;
+        double delta = mean - moments[1];
+        moments[2] += m2 + delta * delta * moments[0] * count / total;
+        moments[1] += delta * count / total;
+        moments[0] = total;
+    }
 
     private static FusedKernels choose() {
         boolean wanted = !"false".equals(System.getProperty("meg.vector"));

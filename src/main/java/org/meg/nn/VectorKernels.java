@@ -175,75 +175,78 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
-     * Statistics in one pass over the group (it sits in L2: at most 1280 / 32 channels x 64 x 64 =
-     * 640 KB) by blocks of {@link #BLOCK} values: each block's mean and sum of squared deviations
-     * from it (two passes over the block, which is in L1 by then; float lanes), merged into the
-     * running double totals by Chan, Golub and LeVeque's pairwise update (1983, eq. 2.1b):
-     * {@code M2 = M2_a + M2_b + delta^2 n_a n_b / (n_a + n_b)}. Robust to a mean far from zero (no
-     * {@code E[x^2] - E[x]^2}). Then {@code v = v * scale + shift} per channel, one fma per lane.
+     * The block's whole vectors in two looks (it is in L1 for the second): their mean in float
+     * lanes, then the sum of squared deviations from it, two accumulator chains each; merged into
+     * the running totals by {@link #mergeMoments}. The tail of fewer than a vector by Welford's update.
      */
     @Override
-    void normalizeGroup(float[] v, int n, int perChannel, float[] gamma, float[] beta, int firstChannel, double eps, boolean silu) {
-        float[] lanes = LANES.get();
-        double count = 0;
-        double mean = 0;
-        double m2 = 0;
-        int j = 0;
-        for (int blockEnd = BLOCK; blockEnd <= n; blockEnd += BLOCK) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int i = j; i < blockEnd; i += S.length()) {
-                acc = acc.add(FloatVector.fromArray(S, v, i));
+    void addMoments(float[] v, int from, int n, double[] moments) {
+        int whole = S.loopBound(n);
+        if (whole > 0) {
+            int end = from + whole;
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            int i = from;
+            for (; i + 2 * S.length() <= end; i += 2 * S.length()) {     // two chains: an add's latency is 4 cycles
+                a0 = a0.add(FloatVector.fromArray(S, v, i));
+                a1 = a1.add(FloatVector.fromArray(S, v, i + S.length()));
             }
-            float blockMean = sum(acc, lanes) / BLOCK;
+            if (i < end) {
+                a0 = a0.add(FloatVector.fromArray(S, v, i));
+            }
+            float[] lanes = LANES.get();
+            float blockMean = sum(a0.add(a1), lanes) / whole;
             FloatVector k = FloatVector.broadcast(S, blockMean);
-            FloatVector dev = FloatVector.zero(S);
-            FloatVector sq = FloatVector.zero(S);
-            for (; j < blockEnd; j += S.length()) {
-                FloatVector d = FloatVector.fromArray(S, v, j).sub(k);
-                dev = dev.add(d);
-                sq = d.fma(d, sq);
+            FloatVector d0 = FloatVector.zero(S);
+            FloatVector d1 = FloatVector.zero(S);
+            FloatVector q0 = FloatVector.zero(S);
+            FloatVector q1 = FloatVector.zero(S);
+            for (i = from; i + 2 * S.length() <= end; i += 2 * S.length()) {
+                FloatVector x = FloatVector.fromArray(S, v, i).sub(k);
+                FloatVector y = FloatVector.fromArray(S, v, i + S.length()).sub(k);
+                d0 = d0.add(x);
+                d1 = d1.add(y);
+                q0 = x.fma(x, q0);
+                q1 = y.fma(y, q1);
             }
-            double dsum = sum(dev, lanes);                                     // ~0: corrects blockMean's rounding
-            double bMean = blockMean + dsum / BLOCK;
-            double bM2 = sum(sq, lanes) - dsum * dsum / BLOCK;
-            double delta = bMean - mean;
-            double total = count + BLOCK;
-            mean += delta * BLOCK / total;
-            m2 += bM2 + delta * delta * count * BLOCK / total;
-            count = total;
+            if (i < end) {
+                FloatVector x = FloatVector.fromArray(S, v, i).sub(k);
+                d0 = d0.add(x);
+                q0 = x.fma(x, q0);
+            }
+            double dsum = sum(d0.add(d1), lanes);                               // ~0: corrects blockMean's rounding
+            mergeMoments(moments, whole, blockMean + dsum / whole, sum(q0.add(q1), lanes) - dsum * dsum / whole);
         }
-        for (; j < n; j++) {                                             // the tail, one value at a time (Welford)
-            count++;
-            double delta = v[j] - mean;
-            mean += delta / count;
-            m2 += delta * (v[j] - mean);
+        for (int j = from + whole; j < from + n; j++) {                         // the tail, one value at a time (Welford)
+            double count = moments[0] + 1;
+            double delta = v[j] - moments[1];
+            moments[0] = count;
+            moments[1] += delta / count;
+            moments[2] += delta * (v[j] - moments[1]);
         }
-        double var = Math.max(0.0, m2 / n);
-        double rstd = 1.0 / Math.sqrt(var + eps);
+    }
+
+    @Override
+    void affine(float[] v, int from, int n, float scale, float shift, boolean silu) {
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector hv = FloatVector.broadcast(S, shift);
         float[] scratch = silu ? SILU.get() : null;
-        for (int c = 0, i = 0; c < n / perChannel; c++) {
-            float scale = (float) (rstd * gamma[firstChannel + c]);
-            float shift = (float) (beta[firstChannel + c] - mean * scale);
-            int end = i + perChannel;
-            FloatVector sv = FloatVector.broadcast(S, scale);
-            FloatVector hv = FloatVector.broadcast(S, shift);
-            while (i < end) {                                                // chunks of SILU_CHUNK, in L1 for the SiLU
-                int chunkEnd = Math.min(end, i + SILU_CHUNK);
-                int from = i;
-                for (int bound = i + S.loopBound(chunkEnd - i); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, v, i).fma(sv, hv).intoArray(v, i);
-                }
-                for (; i < chunkEnd; i++) {
-                    v[i] = Math.fma(v[i], scale, shift);
-                }
-                if (silu) {
-                    siluChunk(v, from, chunkEnd, scratch);
-                }
+        for (int i = from, end = from + n; i < end; ) {                         // chunks of SILU_CHUNK, in L1 for the SiLU
+            int chunkEnd = Math.min(end, i + SILU_CHUNK);
+            int start = i;
+            for (int bound = i + S.loopBound(chunkEnd - i); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, v, i).fma(sv, hv).intoArray(v, i);
+            }
+            for (; i < chunkEnd; i++) {
+                v[i] = Math.fma(v[i], scale, shift);
+            }
+            if (silu) {
+                siluChunk(v, start, chunkEnd, scratch);
             }
         }
     }
 
-    /** Values per SiLU chunk of {@link #normalizeGroup} (4 KB), a multiple of every lane count. */
+    /** Values per SiLU chunk of {@link #affine} (4 KB), a multiple of every lane count. */
     private static final int SILU_CHUNK = 1024;
     /** A thread's SiLU scratch: e^-z for one chunk, then one vector of zeros (the shift) and one of sums. */
     private static final ThreadLocal<float[]> SILU = ThreadLocal.withInitial(() -> new float[SILU_CHUNK + 2 * S.length()]);
@@ -274,9 +277,6 @@ final class VectorKernels extends FusedKernels {
             v[from + j] = v[from + j] / (1f + t[j]);
         }
     }
-
-    /** Values per block of the statistics: a multiple of every lane count, 1 KB (in L1 for the second look). */
-    private static final int BLOCK = 16 * 16;
 
     private static IntStream rowRange(int rows, long elements) {
         IntStream r = IntStream.range(0, rows);

@@ -141,13 +141,14 @@ class FusedKernelsTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void normalizeGroupIsTheDefinitionEvenFarFromZero(FusedKernels k) {
-        // Groups of 10 channels x 4096 (the U-Net's first level), 3 x 77 (a tail of every block and
-        // channel width) and 4 x 1; values N(offset, 2^2) with offset 0 and 1000 (the mean 500 standard
+        // Groups of 10 channels x 4096 (the U-Net's first level), 7 x 1500 (channels that straddle
+        // the stream's chunks, a last chunk of 2308), 3 x 77 (a tail of every block and channel
+        // width) and 4 x 1; values N(offset, 2^2) with offset 0 and 1000 (the mean 500 standard
         // deviations from zero: a one-pass sum of squares about zero would lose all digits). Tolerance
         // 2e-5 (1 + |gamma|) absolute on unit-scale outputs; 4e-5 in the far case, where the inputs
         // themselves are float-rounded to 3e-5 (half an ulp at 1000), 1.5e-5 standard deviations.
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
-        int[][] shapes = {{10, 4096}, {3, 77}, {4, 1}};
+        int[][] shapes = {{10, 4096}, {7, 1500}, {3, 77}, {4, 1}};
         for (double offset : new double[] {0, 1000}) {
             for (int[] shape : shapes) {
                 int channels = shape[0];
@@ -174,9 +175,9 @@ class FusedKernelsTest {
                 }
                 var /= n;
                 float[] out = v.clone();
-                k.normalizeGroup(out, n, per, gamma, beta, 2, 1e-5, false);
+                normalizeGroup(k, out, per, gamma, beta, 2, false);
                 float[] silu = v.clone();
-                k.normalizeGroup(silu, n, per, gamma, beta, 2, 1e-5, true);
+                normalizeGroup(k, silu, per, gamma, beta, 2, true);
                 double tolerance = offset == 0 ? 2e-5 : 4e-5;
                 for (int i = 0; i < n; i++) {
                     int c = 2 + i / per;
@@ -192,6 +193,21 @@ class FusedKernelsTest {
         }
     }
 
+    /**
+     * {@link GroupNorm#normalizeGroup} on {@code v} as one group (eps 1e-5), the result written
+     * back into v: streamed from one heap buffer at offset 3 into another at offset 5, through a
+     * third, so that the offsets and the chunking are exercised as on an array's memory.
+     */
+    private static void normalizeGroup(FusedKernels k, float[] v, int perChannel, float[] gamma, float[] beta, int firstChannel, boolean silu) {
+        int n = v.length;
+        float[] in = new float[n + 3];
+        System.arraycopy(v, 0, in, 3, n);
+        float[] out = new float[n + 5];
+        GroupNorm.normalizeGroup(k, java.nio.FloatBuffer.wrap(in), 3, java.nio.FloatBuffer.wrap(out), 5, new float[n],
+                n, perChannel, gamma, beta, firstChannel, 1e-5, silu);
+        System.arraycopy(out, 5, v, 0, n);
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void groupSiluSaturatesAndKeepsNaN(FusedKernels k) {
@@ -202,7 +218,7 @@ class FusedKernelsTest {
         for (int i = 0; i < v.length; i++) {
             v[i] = i % 2 == 0 ? 1 : -1;
         }
-        k.normalizeGroup(v, v.length, 40, new float[] {3000, 3000}, new float[] {0, 0}, 0, 1e-5, true);
+        normalizeGroup(k, v, 40, new float[] {3000, 3000}, new float[] {0, 0}, 0, true);
         for (int i = 0; i < v.length; i++) {
             if (i % 2 == 0) {
                 assertEquals(3000, v[i], 3000 * 1e-5, k.name() + " at " + i);
@@ -211,7 +227,7 @@ class FusedKernelsTest {
             }
         }
         float[] nan = {1, 2, Float.NaN, 4};
-        k.normalizeGroup(nan, 4, 4, new float[] {1}, new float[] {0}, 0, 1e-5, true);
+        normalizeGroup(k, nan, 4, new float[] {1}, new float[] {0}, 0, true);
         for (float y : nan) {
             assertTrue(Float.isNaN(y), k.name() + ": a NaN in a group makes its statistics and outputs NaN, got " + y);
         }
