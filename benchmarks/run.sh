@@ -9,7 +9,7 @@
 #   benchmarks/run.sh winograd|attention|silu [latent] [rounds]  the U-Net step with that switch off and on, interleaved
 #
 # Environment: SKIP_INSTALL=1 skips the root install; OMP_NUM_THREADS (default: nproc);
-# MEG_PEAK=GFLOPS is the peak for "% of peak" when Sgemm is not part of the run.
+# MEG_PEAK=GFLOPS is the peak for "% of peak" when Sgemm is not part of the run; MEG_EXTRA_JAVA_OPTS: more JVM options.
 # Results: the Markdown table is printed at the end; JMH's JSON goes to benchmarks/target/jmh-result.json.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +33,11 @@ cp="target/classes:$(cat target/classpath.txt)"
 # The engine's fused kernels use the Vector API when the module is resolved (org.meg.nn.FusedKernels);
 # MEG_VECTOR=false measures the ND4J fallback.
 vec=(--add-modules jdk.incubator.vector -Dmeg.vector="${MEG_VECTOR:-true}")
+# The Java heap's GC settings of bin/meg (see there), then MEG_EXTRA_JAVA_OPTS: more JVM options,
+# split on spaces (-Dmeg.rssTrace=true: where img2img's RSS peaks, and its largest mappings).
+vec+=(-XX:GCTimeRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30)
+read -r -a extra <<< "${MEG_EXTRA_JAVA_OPTS:-}"
+vec+=("${extra[@]}")
 if [[ "${1:-}" == memory ]]; then
   shift
   exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \

@@ -25,6 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code VmHWM}, and the RSS after each denoising step (flat = steady-state allocation).
  *
  * <p>Usage: {@code Img2ImgMemory [steps=10] [strength=0.3]} (strength x steps denoising steps run).
+ * Diagnostics: {@code -Dmeg.rssTrace=true} prints each new peak with where the run was, and the
+ * largest mappings once the denoising ends; {@code -Dmeg.gcAtRelease=true} runs a full collection
+ * there and prints the Java heap's live size.
  */
 public final class Img2ImgMemory {
     private static final double MB = 1024.0 * 1024.0;
@@ -49,8 +52,22 @@ public final class Img2ImgMemory {
         StableDiffusion sd = StableDiffusion.of(p -> clip.encode(tokenizer.encode(p)),
                 NoisePredictor.of(unet::forward, () -> {
                     UNet.releaseWorkspaces();
-                    System.out.printf(Locale.ROOT, "denoising done, U-Net workspaces freed: RSS %.0f MB%n",
-                            Pointer.physicalBytes() / MB);
+                    Runtime heap = Runtime.getRuntime();
+                    System.out.printf(Locale.ROOT, "denoising done, U-Net workspaces freed: RSS %.0f MB (javacpp off-heap %.0f MB, "
+                                    + "Java heap committed %.0f MB)%n",
+                            Pointer.physicalBytes() / MB, Pointer.totalBytes() / MB, heap.totalMemory() / MB);
+                    if (Boolean.getBoolean("meg.gcAtRelease")) {
+                        System.gc();
+                        System.out.printf(Locale.ROOT, "after System.gc(): RSS %.0f MB, Java heap committed %.0f MB, used %.0f MB%n",
+                                Pointer.physicalBytes() / MB, heap.totalMemory() / MB, (heap.totalMemory() - heap.freeMemory()) / MB);
+                    }
+                    if (Boolean.getBoolean("meg.rssTrace")) {
+                        try {
+                            RssPeak.largestMappings(25).forEach(System.out::println);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
                 }), vae,
                 DdimScheduler.sd15());
         Path photo = Path.of(args.length > 2 ? args[2] : "../src/test/resources/images/coffee_512.png");
@@ -58,8 +75,9 @@ public final class Img2ImgMemory {
         System.gc();
         long loaded = Pointer.physicalBytes();
         Runtime rt = Runtime.getRuntime();
-        System.out.printf(Locale.ROOT, "loaded in %.1f s; RSS %.0f MB (Java heap committed %.0f MB, used %.0f MB)%n",
-                (System.nanoTime() - t0) / 1e9, loaded / MB, rt.totalMemory() / MB, (rt.totalMemory() - rt.freeMemory()) / MB);
+        System.out.printf(Locale.ROOT, "loaded in %.1f s; RSS %.0f MB (javacpp off-heap %.0f MB, Java heap committed %.0f MB, used %.0f MB)%n",
+                (System.nanoTime() - t0) / 1e9, loaded / MB, Pointer.totalBytes() / MB, rt.totalMemory() / MB,
+                (rt.totalMemory() - rt.freeMemory()) / MB);
 
         // 2. The run, with an RSS sampler beside it.
         RssPeak peak = RssPeak.start(loaded);
