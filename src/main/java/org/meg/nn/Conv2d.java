@@ -212,11 +212,15 @@ public final class Conv2d {
      * cost more than the 4x fewer multiplies save.
      */
     boolean preferWinograd(INDArray x) {
+        return x.rank() == 4 && preferWinograd(x.size(1), x.size(2), x.size(3));
+    }
+
+    /** {@link #preferWinograd(INDArray)} for an input of {@code in} channels of h x w. */
+    private boolean preferWinograd(long in, long h, long w) {
         if (!winograd || !FusedKernels.vectorApi() || weight.size(2) != 3 || weight.size(3) != 3 || stride != 1 || padding != 1) {
             return false;
         }
-        long in = x.size(1);
-        long positions = x.size(2) * x.size(3);
+        long positions = h * w;
         return in >= WINOGRAD_MIN_IN && positions >= WINOGRAD_MIN_POSITIONS
                 || in >= WINOGRAD_SMALL_MAP_MIN_IN && positions >= WINOGRAD_SMALL_MAP_MIN_POSITIONS
                 || in >= WINOGRAD_LARGE_MAP_MIN_IN && positions >= BANDED_MIN_POSITIONS;
@@ -228,6 +232,24 @@ public final class Conv2d {
      */
     public static void releaseScratch() {
         Winograd.releaseScratch();
+    }
+
+    /**
+     * {@code forward(nearest 2x upsampling of x)}, {@code [N, in, h, w] -> [N, out, 2h, 2w]}: on the
+     * Winograd path without the upsampled map (its input transform repeats x's values as it reads
+     * them; a 512x512 VAE decode's last upsampling is 256 MB less), elsewhere upsampled first and
+     * freed after. The same bits either way as upsampling with ND4J's {@code upsampling2d} and then
+     * {@link #forward}.
+     */
+    public INDArray forwardUpsampled(INDArray x) {
+        requireDepth(x);
+        if (preferWinograd(x.size(1), 2 * x.size(2), 2 * x.size(3))) {
+            return Winograd.conv3x3Upsampled(x, weight, biasValues);
+        }
+        INDArray up = Nd4j.cnn().upsampling2d(x, 2, 2, true);
+        INDArray y = forward(up);
+        Tensors.release(up);
+        return y;
     }
 
     /** The Winograd path, whatever the shape (3x3, stride 1, padding 1 only); package-private for tests. */

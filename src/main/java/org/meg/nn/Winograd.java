@@ -68,8 +68,33 @@ final class Winograd {
 
     /** The same, plus {@code add}'s terms after the bias, in the output transform's pass. */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, Addends add) {
-        int rows = bandRows((int) x.size(0), (int) x.size(1), (int) weight.size(0), (int) x.size(2), (int) x.size(3));
-        return conv3x3(x, weight, bias, rows, outputsPerBlock((int) x.size(1), (int) weight.size(0)), sliced(x, rows), add);
+        return conv3x3(x, 1, weight, bias, add);
+    }
+
+    /**
+     * The convolution of x upsampled by nearest neighbours 2x ({@code [N, in, h, w] -> [N, out, 2h,
+     * 2w]}, each value repeated over a 2x2 block), without the upsampled map: the input transform
+     * reads x's rows and repeats each value as it gathers a band. The same bits as
+     * {@code conv3x3(upsampled x)}; the U-Net's and the VAE decoder's upsampling layers.
+     */
+    static INDArray conv3x3Upsampled(INDArray x, INDArray weight, float[] bias) {
+        return conv3x3(x, 2, weight, bias, Addends.NONE);
+    }
+
+    /** {@link #conv3x3(INDArray, INDArray, float[], int)} of x upsampled {@code scale}x (1 or 2) by nearest neighbours. */
+    static INDArray conv3x3Upsampled(INDArray x, int scale, INDArray weight, float[] bias, int bandRows) {
+        int h = scale * (int) x.size(2);
+        int w = scale * (int) x.size(3);
+        return conv3x3(x, scale, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)),
+                sliced((int) x.size(0), h, w, bandRows), Addends.NONE);
+    }
+
+    private static INDArray conv3x3(INDArray x, int scale, INDArray weight, float[] bias, Addends add) {
+        int h = scale * (int) x.size(2);
+        int w = scale * (int) x.size(3);
+        int rows = bandRows((int) x.size(0), (int) x.size(1), (int) weight.size(0), h, w);
+        return conv3x3(x, scale, weight, bias, rows, outputsPerBlock((int) x.size(1), (int) weight.size(0)),
+                sliced((int) x.size(0), h, w, rows), add);
     }
 
     /**
@@ -101,13 +126,13 @@ final class Winograd {
      * of tiles: the U-Net's 16x16 maps.
      */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows, int perBlock) {
-        return conv3x3(x, weight, bias, bandRows, perBlock, sliced(x, bandRows));
+        return conv3x3(x, weight, bias, bandRows, perBlock, sliced((int) x.size(0), (int) x.size(2), (int) x.size(3), bandRows));
     }
 
-    /** Whether bands of {@code bandRows} rows of x have fewer than 4 vectors of tiles, so U is made in slices. */
-    private static boolean sliced(INDArray x, int bandRows) {
-        int rows = Math.min(Math.max(1, bandRows), (int) x.size(2));
-        return !VectorGemm.panels(new Layout((int) x.size(0), (int) x.size(2), (int) x.size(3), 0, rows).tilesPadded);
+    /** Whether bands of {@code bandRows} rows of an [n, ., h, w] input have fewer than 4 vectors of tiles, so U is made in slices. */
+    private static boolean sliced(int n, int h, int w, int bandRows) {
+        int rows = Math.min(Math.max(1, bandRows), h);
+        return !VectorGemm.panels(new Layout(n, h, w, 0, rows).tilesPadded);
     }
 
     /** The same, U in slices when {@code sliced} (perBlock then unused), else in blocks: both give the same bits. */
@@ -117,13 +142,22 @@ final class Winograd {
 
     /** The same, plus {@code add}'s terms. */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows, int perBlock, boolean sliced, Addends add) {
+        return conv3x3(x, 1, weight, bias, bandRows, perBlock, sliced, add);
+    }
+
+    /** The same on x upsampled {@code scale}x (1 or 2) by nearest neighbours, as the input transform reads it. */
+    private static INDArray conv3x3(INDArray x, int scale, INDArray weight, float[] bias, int bandRows, int perBlock, boolean sliced,
+            Addends add) {
         if (bandRows <= 0 || perBlock <= 0) {
             throw new IllegalArgumentException("bands of " + bandRows + " rows, blocks of " + perBlock + " outputs");
         }
+        if (scale != 1 && scale != 2) {
+            throw new IllegalArgumentException("nearest upsampling by 1 or 2, not " + scale);
+        }
         int n = (int) x.size(0);
         int in = (int) x.size(1);
-        int h = (int) x.size(2);
-        int w = (int) x.size(3);
+        int h = scale * (int) x.size(2);
+        int w = scale * (int) x.size(3);
         int out = (int) weight.size(0);
         if (add.perChannel() != null && add.perChannel().length != n * out) {
             throw new IllegalArgumentException("a value per sample and channel: " + n * out + " expected, got " + add.perChannel().length);
@@ -148,7 +182,7 @@ final class Winograd {
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
                     Planes v = t.v.fit(in * l.tilesPadded, 0);
-                    inputTransform(dense, in, l, v);                                       // 1. V of a band
+                    inputTransform(dense, scale, in, l, v);                                // 1. V of a band
                     Planes m = t.m.fit(rows * l.tilesPadded, L);
                     slicedGemms(filters, out, rows, panels, v, l.tilesPadded, m);          // 2. U slice by slice, M[xi] += U[xi] V[xi]
                     outputTransform(m, out, 0, l, bias, add.perChannel(), addMap, y);      // 3. Y = A^T M A + bias (+ addends)
@@ -156,7 +190,7 @@ final class Winograd {
                 return y;
             }
             if (oneBand) {
-                inputTransform(dense, in, whole, t.v.fit(in * whole.tilesPadded, 0));      // 1. V, when it is one band
+                inputTransform(dense, scale, in, whole, t.v.fit(in * whole.tilesPadded, 0));   // 1. V, when it is one band
             }
             for (int o0 = 0; o0 < out; o0 += perBlock) {
                 int count = Math.min(perBlock, out - o0);
@@ -167,7 +201,7 @@ final class Winograd {
                 for (int y0 = 0; y0 < h; y0 += bandRows) {
                     Layout l = oneBand ? whole : new Layout(n, h, w, y0, Math.min(bandRows, h - y0));
                     if (!oneBand) {
-                        inputTransform(dense, in, l, t.v.fit(in * l.tilesPadded, 0));      // 3. V of a band
+                        inputTransform(dense, scale, in, l, t.v.fit(in * l.tilesPadded, 0));   // 3. V of a band
                     }
                     Planes v = t.v;
                     Planes m = t.m.fit(rows * l.tilesPadded, L);                           // + L: transformA reads whole vectors
@@ -383,21 +417,40 @@ final class Winograd {
 
     /**
      * {@code v[6 i + j][c tilesPadded + tile] = (B^T d B)[i, j]}, d the tile's 6x6 input patch (zeros
-     * outside the map); each row's padding is zero.
+     * outside the map); each row's padding is zero. The map is x upsampled {@code scale}x by nearest
+     * neighbours: for 2, x's rows under the band are read and each value written twice into each of
+     * two rows of the band's image.
      */
-    private static void inputTransform(INDArray x, int in, Layout l, Planes v) {
+    private static void inputTransform(INDArray x, int scale, int in, Layout l, Planes v) {
         FloatBuffer s = x.data().asNioFloat();
         int sBase = (int) x.offset();
         int block = l.block(in);
-        int pixels = l.h * l.w;
-        int read = (l.lastRow - l.firstRow) * l.w;
+        int sw = l.w / scale;
+        int pixels = l.h / scale * sw;
+        int firstSource = l.firstRow / scale;                                 // x's rows under the band: [firstSource, lastSource)
+        int lastSource = (l.lastRow - 1) / scale + 1;
+        int read = (lastSource - firstSource) * sw;
         IntStream.range(0, (in + block - 1) / block).parallel().forEach(task -> {
             int c0 = task * block;
             int count = Math.min(block, in - c0);
             Scratch k = SCRATCH.get().fitPlanes(l, block);
+            if (scale != 1) {
+                k.source = Scratch.grow(k.source, read);
+            }
             for (int cc = 0; cc < count; cc++) {
                 for (int sample = 0; sample < l.n; sample++) {
-                    s.get(sBase + (sample * in + c0 + cc) * pixels + l.firstRow * l.w, k.image, 0, read);
+                    int from = sBase + (sample * in + c0 + cc) * pixels + firstSource * sw;
+                    if (scale == 1) {
+                        s.get(from, k.image, 0, read);
+                    } else {
+                        s.get(from, k.source, 0, read);
+                        for (int iy = l.firstRow, o = 0; iy < l.lastRow; iy++) {
+                            for (int ix = 0, r = (iy / 2 - firstSource) * sw; ix < l.w; ix += 2, r++, o += 2) {
+                                k.image[o] = k.source[r];
+                                k.image[o + 1] = k.source[r];
+                            }
+                        }
+                    }
                     splitPhases(k.image, l, k.phases);
                     for (int q = 0; q < 4; q++) {                     // d B along every padded row at once
                         float[][] p = k.phases[q];
@@ -594,6 +647,7 @@ final class Winograd {
     /** A thread's working arrays, grown to the largest shape seen; every length is padded for whole-vector access. */
     private static final class Scratch {
         float[] image = new float[0];
+        float[] source = new float[0];                                // x's rows under a band, for an upsampled input
         float[] addend = new float[0];                                // a plane's rows of an added map
         final float[][][] phases = new float[4][4][0];                // [q][r]
         final float[][][] cols = new float[4][6][0];                  // [q][j]: d B on the phase-q rows
@@ -636,7 +690,7 @@ final class Winograd {
             return column;
         }
 
-        private static float[] grow(float[] a, int length) {
+        static float[] grow(float[] a, int length) {
             return a.length < length ? new float[length] : a;
         }
     }

@@ -4,7 +4,6 @@ import org.meg.nn.Conv2d;
 import org.meg.nn.Tensors;
 import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** One decoder resolution level, {@code decoder.up.i}: ResNets {@code block.j}, then an optional upsample. */
 final class UpLevel {
@@ -34,8 +33,7 @@ final class UpLevel {
         }
         if (upsampleConv != null) {
             // CompVis Upsample(with_conv=True): nearest x2, then conv3x3 pad 1
-            h = Tensors.replace(h, Nd4j.cnn().upsampling2d(h, 2, 2, true), x);
-            h = Tensors.replace(h, upsampleConv.forward(h));
+            h = Tensors.replace(h, upsampleConv.forwardUpsampled(h), x);
         }
         return h;
     }

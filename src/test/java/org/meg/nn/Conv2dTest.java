@@ -117,6 +117,22 @@ class Conv2dTest {
     }
 
     @Test
+    void forwardUpsampledIsForwardOfTheUpsampledMapOnEveryPath() {
+        // 320 -> 16 on a 16x16 map upsampled to 32x32 takes Winograd (which reads the map without
+        // upsampling it), 8 -> 6 on 5x7 the direct path: both the bits of upsampling2d then forward.
+        for (int[] s : new int[][] {{320, 16, 16, 16}, {8, 6, 5, 7}}) {
+            Conv2d conv = Conv2d.of(Nd4j.randn(31L, new long[] {s[1], s[0], 3, 3}), Nd4j.randn(32L, new long[] {s[1]}), 1, 1);
+            INDArray x = Nd4j.randn(33L, new long[] {2, s[0], s[2], s[3]});
+            INDArray up = Nd4j.cnn().upsampling2d(x, 2, 2, true);
+            assertEquals(s[0] == 320, conv.preferWinograd(up), "the path this case is meant to take");
+            assertArrayEquals(conv.forward(up).data().asFloat(), conv.forwardUpsampled(x).data().asFloat(), s[0] + " channels");
+        }
+        Conv2d conv = Conv2d.of(Nd4j.randn(34L, new long[] {4, 3, 3, 3}), null, 1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forwardUpsampled(Nd4j.zeros(DataType.FLOAT, 1, 5, 4, 4)));
+        assertTrue(e.getMessage().contains("3 channels"), e.getMessage());
+    }
+
+    @Test
     void pathChoiceFollowsTheMeasuredRule() {
         INDArray x8 = Nd4j.zeros(DataType.FLOAT, 1, 1, 8, 8);
         assertTrue(Conv2d.of(Nd4j.zeros(DataType.FLOAT, 4, 1, 1, 1), null, 1, 0).preferGemm(x8), "1x1");

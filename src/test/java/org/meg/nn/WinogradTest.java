@@ -47,6 +47,36 @@ class WinogradTest {
         assertTrue(diff <= 5e-5 * scale, "max |winograd - oneDNN| = " + diff + " at max |y| = " + scale);
     }
 
+    @ParameterizedTest(name = "N={0} in={1} out={2} {3}x{4} upsampled, bands of {5} rows")
+    @CsvSource({
+        "2, 16, 24, 4, 4, 100",     // one band
+        "1, 8, 8, 5, 7, 100",       // odd source sides: 10 x 14, a last tile partly outside
+        "2, 8, 6, 9, 6, 4",         // bands of 4 rows on 18 rows: each band's halo rows from two source rows
+        "1, 6, 5, 7, 5, 5",         // bands that are not whole tile rows: halo rows that start mid-pair
+        "2, 150, 136, 6, 6, 100",   // U in slices (few tiles per band)
+        "1, 3, 4, 1, 1, 1"          // a single source value: a 2x2 map
+    })
+    void anUpsampledInputIsTheBitsOfUpsamplingFirst(int n, int in, int out, int h, int w, int rows) {
+        // The transform reads each source value where the upsampled map would hold it, so every tile
+        // sees the same inputs in the same order: equal bits, not a tolerance.
+        INDArray weight = Nd4j.randn(11L, new long[] {out, in, 3, 3});
+        float[] bias = Nd4j.randn(12L, new long[] {out}).data().asFloat();
+        INDArray x = Nd4j.randn(13L, new long[] {n, in, h, w});
+        INDArray up = Nd4j.cnn().upsampling2d(x, 2, 2, true);
+        INDArray expected = Winograd.conv3x3(up, weight, bias, rows);
+        INDArray actual = Winograd.conv3x3Upsampled(x, 2, weight, bias, rows);
+        assertArrayEquals(new long[] {n, out, 2L * h, 2L * w}, actual.shape());
+        assertArrayEquals(expected.data().asFloat(), actual.data().asFloat());
+        if (rows >= 2 * h) {
+            assertArrayEquals(expected.data().asFloat(), Winograd.conv3x3Upsampled(x, weight, bias).data().asFloat(),
+                    "the entry point that picks its own bands");
+        }
+        // and it is the convolution of the upsampled map (against oneDNN, the tolerance above)
+        INDArray direct = Conv2d.of(weight, Nd4j.createFromArray(bias), 1, 1).oneDnnForward(up);
+        double scale = direct.amaxNumber().doubleValue();
+        assertTrue(direct.sub(actual).amaxNumber().doubleValue() <= 5e-5 * scale);
+    }
+
     @ParameterizedTest(name = "{0}x{1} in bands of {2} rows")
     @CsvSource({
         "16, 9, 4",      // four whole bands
