@@ -21,15 +21,17 @@ public final class Tensors {
         }
     }
 
-    /** Frees {@code old} (a stage's input, now consumed) and returns {@code next}: {@code h = replace(h, f(h))}. */
+    /** Frees {@code old} (a stage's input, now consumed) unless it is {@code next}, and returns {@code next}: {@code h = replace(h, f(h))}. */
     public static INDArray replace(INDArray old, INDArray next) {
-        release(old);
+        if (old != next) {                                            // a stage that wrote its result into its input
+            release(old);
+        }
         return next;
     }
 
     /** {@link #replace(INDArray, INDArray)}, except that {@code keep} (the caller's input) is never freed. */
     public static INDArray replace(INDArray old, INDArray next, INDArray keep) {
-        if (old != keep) {
+        if (old != keep && old != next) {
             release(old);
         }
         return next;

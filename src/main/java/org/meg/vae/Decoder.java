@@ -57,7 +57,7 @@ final class Decoder {
         h = Tensors.replace(h, mid.forward(h));
         tap.record("decoder.mid_block", h);
         for (int i = up.length - 1; i >= 0; i--) {
-            h = Tensors.replace(h, up[i].forward(h));                          // [B, ch*mult[i], ...] at 2x unless i == 0
+            h = up[i].forwardConsuming(h);                                     // [B, ch*mult[i], ...] at 2x unless i == 0; frees h
             tap.record("decoder.up_blocks." + (up.length - 1 - i), h);
         }
         h = Tensors.replace(h, normOut.forwardSilu(h));

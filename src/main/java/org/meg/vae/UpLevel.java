@@ -25,15 +25,18 @@ final class UpLevel {
         return new UpLevel(b, up);
     }
 
-    /** {@code [B, in, h, w] -> [B, out, 2h, 2w]} (or h, w at level 0). */
-    INDArray forward(INDArray x) {
+    /**
+     * {@code [B, in, h, w] -> [B, out, 2h, 2w]} (or h, w at level 0), for a caller whose last use
+     * of x this is: x is freed (its memory may hold a temporary first).
+     */
+    INDArray forwardConsuming(INDArray x) {
         INDArray h = x;
         for (ResnetBlock r : block) {
-            h = Tensors.replace(h, r.forward(h), x);
+            h = r.forwardConsuming(h);
         }
         if (upsampleConv != null) {
             // CompVis Upsample(with_conv=True): nearest x2, then conv3x3 pad 1
-            h = Tensors.replace(h, upsampleConv.forwardUpsampled(h), x);
+            h = Tensors.replace(h, upsampleConv.forwardUpsampled(h));
         }
         return h;
     }

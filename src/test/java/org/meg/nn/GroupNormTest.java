@@ -3,6 +3,7 @@ package org.meg.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,23 @@ class GroupNormTest {
         }
         assertClose(Nd4j.create(silu, x.shape(), 'c').castTo(DataType.FLOAT), gn.forwardSilu(x));
         assertClose(Activations.silu(gn.forward(x)), gn.forwardSilu(x));    // the composition it replaces
+    }
+
+    @Test
+    void inPlaceIsTheBitsOfANewArrayAndWritesOnlyDenseInputs() {
+        GroupNorm gn = norm(3, 12, 21);
+        INDArray x = Nd4j.randn(4L, new long[] {2, 12, 5, 6}).muli(2).addi(0.5);
+        float[] expected = gn.forwardSilu(x).data().asFloat();
+        INDArray copy = x.dup();
+        INDArray same = gn.forwardSiluInPlace(copy);
+        assertTrue(same == copy, "a dense input is written over");
+        assertArrayEquals(expected, same.data().asFloat());
+        INDArray viewed = x.permute(0, 1, 3, 2);                       // not dense: a new array, the view untouched
+        float[] viewedBefore = viewed.dup().data().asFloat();
+        INDArray result = gn.forwardSiluInPlace(viewed);
+        assertTrue(result != viewed);
+        assertArrayEquals(gn.forwardSilu(viewed).data().asFloat(), result.data().asFloat());
+        assertArrayEquals(viewedBefore, viewed.dup().data().asFloat());
     }
 
     @Test
