@@ -98,13 +98,21 @@ public final class GroupNorm {
         long outBase = dst.offset();
         FusedKernels kernels = FusedKernels.get();
         int perGroupChannels = channels / groups;
-        IntStream.range(0, (int) shape[0] * groups).parallel().forEach(task -> {
-            long start = (long) task * perGroup;
-            normalizeGroup(kernels, in, (int) (inBase + start), out, (int) (outBase + start), BUFFER.get(0, perGroup),
-                    perGroup, perChannel, gammaValues, betaValues, task % groups * perGroupChannels, eps, silu);
+        int total = (int) shape[0] * groups;
+        int perTask = Math.max(1, Math.min(total, TASK_VALUES / Math.max(1, perGroup)));   // runs of groups: fork-join's per-task cost
+        IntStream.range(0, (total + perTask - 1) / perTask).parallel().forEach(task -> {
+            float[] v = BUFFER.get(0, perGroup);
+            for (int g = task * perTask, end = Math.min(total, g + perTask); g < end; g++) {
+                long start = (long) g * perGroup;
+                normalizeGroup(kernels, in, (int) (inBase + start), out, (int) (outBase + start), v,
+                        perGroup, perChannel, gammaValues, betaValues, g % groups * perGroupChannels, eps, silu);
+            }
         });
         return dst;
     }
+
+    /** About this many values per parallel task at least (whole groups): 10 tasks at [2, 1280, 16, 16], one group each from 64x64. */
+    private static final int TASK_VALUES = 1 << 16;
 
     /** Values per chunk of the group's stream (16 KB: in L1 while it is looked at, twice for the statistics). */
     static final int CHUNK = 4096;
