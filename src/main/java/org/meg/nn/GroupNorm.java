@@ -45,7 +45,8 @@ public final class GroupNorm {
      *
      * <p>A fused kernel on the arrays' memory: per (sample, group), the group's contiguous
      * {@code C/G * HW} values stream through a heap buffer in chunks that stay in L1
-     * ({@link #normalizeGroup}): one read and one write of the array, as a copy. Groups run in parallel on the common fork-join pool. ND4J's
+     * ({@link #normalizeGroup}): one read and one write of the array, as a copy. Runs of groups run
+     * in parallel on the common fork-join pool. ND4J's
      * composed form (mean, subtract, square, mean, pow, multiply, add: seven passes and four
      * temporaries) measured ~5x slower than PyTorch's fused kernel.
      */
