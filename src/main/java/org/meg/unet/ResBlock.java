@@ -49,7 +49,7 @@ public final class ResBlock implements Layer {
     public INDArray forward(INDArray x, INDArray emb) {
         INDArray e = embProj.forward(Activations.silu(emb));                      // [B, out]
         INDArray h = inConv.forward(inNorm.forwardSilu(x), e, null);             // conv + e, [B, out, h, w]
-        return outConv.forward(outNorm.forwardSilu(h), null, skip == null ? x : skip.forward(x));
+        return outConv.forward(outNorm.forwardSiluInPlace(h), null, skip == null ? x : skip.forward(x));   // h is read once, by the norm
     }
 
     @Override
