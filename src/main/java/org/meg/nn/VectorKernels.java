@@ -175,33 +175,28 @@ final class VectorKernels extends FusedKernels {
     }
 
     /**
-     * The block's whole vectors in two looks (it is in L1 for the second): their mean in float
-     * lanes, then the sum of squared deviations from it, two accumulator chains each; merged into
-     * the running totals by {@link #mergeMoments}. The tail of fewer than a vector by Welford's update.
+     * The block's whole vectors in one look, about a shift k close to the mean (the running mean
+     * once there is one, else the mean of the block's first vector): {@code sum(x - k)} and
+     * {@code sum((x - k)^2)} in float lanes, two accumulator chains each, then the block's mean
+     * {@code k + s1 / n} and {@code M2 = s2 - s1^2 / n} in double, merged by {@link #mergeMoments}.
+     * With k within a fraction of a standard deviation of the mean the subtraction loses nothing
+     * that matters (no {@code E[x^2] - E[x]^2} about zero). The tail of fewer than a vector by
+     * Welford's update.
      */
     @Override
     void addMoments(float[] v, int from, int n, double[] moments) {
         int whole = S.loopBound(n);
         if (whole > 0) {
             int end = from + whole;
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            int i = from;
-            for (; i + 2 * S.length() <= end; i += 2 * S.length()) {     // two chains: an add's latency is 4 cycles
-                a0 = a0.add(FloatVector.fromArray(S, v, i));
-                a1 = a1.add(FloatVector.fromArray(S, v, i + S.length()));
-            }
-            if (i < end) {
-                a0 = a0.add(FloatVector.fromArray(S, v, i));
-            }
             float[] lanes = LANES.get();
-            float blockMean = sum(a0.add(a1), lanes) / whole;
-            FloatVector k = FloatVector.broadcast(S, blockMean);
+            float shift = moments[0] > 0 ? (float) moments[1] : sum(FloatVector.fromArray(S, v, from), lanes) / S.length();
+            FloatVector k = FloatVector.broadcast(S, shift);
             FloatVector d0 = FloatVector.zero(S);
             FloatVector d1 = FloatVector.zero(S);
             FloatVector q0 = FloatVector.zero(S);
             FloatVector q1 = FloatVector.zero(S);
-            for (i = from; i + 2 * S.length() <= end; i += 2 * S.length()) {
+            int i = from;
+            for (; i + 2 * S.length() <= end; i += 2 * S.length()) {     // two chains: an add's latency is 4 cycles
                 FloatVector x = FloatVector.fromArray(S, v, i).sub(k);
                 FloatVector y = FloatVector.fromArray(S, v, i + S.length()).sub(k);
                 d0 = d0.add(x);
@@ -214,8 +209,8 @@ final class VectorKernels extends FusedKernels {
                 d0 = d0.add(x);
                 q0 = x.fma(x, q0);
             }
-            double dsum = sum(d0.add(d1), lanes);                               // ~0: corrects blockMean's rounding
-            mergeMoments(moments, whole, blockMean + dsum / whole, sum(q0.add(q1), lanes) - dsum * dsum / whole);
+            double dsum = sum(d0.add(d1), lanes);
+            mergeMoments(moments, whole, shift + dsum / whole, sum(q0.add(q1), lanes) - dsum * dsum / whole);
         }
         for (int j = from + whole; j < from + n; j++) {                         // the tail, one value at a time (Welford)
             double count = moments[0] + 1;
