@@ -6,6 +6,7 @@
 #   benchmarks/run.sh memory [latent] [steps]  peak memory of U-Net steps (default 64x64 latent, 2 steps)
 #   benchmarks/run.sh ort [latent] [repeats]   the U-Net step beside ONNX Runtime on the same weights (default 64, 3)
 #   benchmarks/run.sh img2img [steps] [strength]  peak memory of a 512x512 SD 1.5 image-to-image run (default 10, 0.3)
+#   benchmarks/run.sh decode [repeats]         time and peak memory of the SD 1.5 VAE decode at 512x512 (default 3)
 #   benchmarks/run.sh winograd|attention|silu [latent] [rounds]  the U-Net step with that switch off and on, interleaved
 #
 # Environment: SKIP_INSTALL=1 skips the root install; OMP_NUM_THREADS (default: nproc);
@@ -42,6 +43,11 @@ if [[ "${1:-}" == memory ]]; then
   shift
   exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
     -cp "$cp" org.meg.bench.UNetMemory "$@"
+fi
+if [[ "${1:-}" == decode ]]; then
+  shift
+  exec java "${vec[@]}" -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=14G \
+    -cp "$cp" org.meg.bench.DecodeMemory "$@"
 fi
 if [[ "${1:-}" == img2img ]]; then
   shift
