@@ -1,5 +1,6 @@
 package org.meg.nn;
 
+import java.util.Arrays;
 import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,7 +64,7 @@ public final class Linear {
     private long[] outShape(INDArray x) {
         long[] shape = x.shape().clone();                             // ND4J's shape() may be x's own array: never write it
         if (shape.length == 0 || shape[shape.length - 1] != in) {
-            throw new IllegalArgumentException("Linear over " + in + " features got " + java.util.Arrays.toString(shape));
+            throw new IllegalArgumentException("Linear over " + in + " features got " + Arrays.toString(shape));
         }
         shape[shape.length - 1] = out;
         return shape;
@@ -77,9 +78,9 @@ public final class Linear {
      */
     public INDArray forwardAdding(INDArray x, INDArray residual) {
         long[] outShape = outShape(x);
-        if (!java.util.Arrays.equals(residual.shape(), outShape)) {
-            throw new IllegalArgumentException("a residual of " + java.util.Arrays.toString(outShape) + " expected, got "
-                    + java.util.Arrays.toString(residual.shape()));
+        if (!Arrays.equals(residual.shape(), outShape)) {
+            throw new IllegalArgumentException("a residual of " + Arrays.toString(outShape) + " expected, got "
+                    + Arrays.toString(residual.shape()));
         }
         INDArray y = FusedKernels.dense(residual).reshape('c', -1, out);
         y = bias == null ? y.dup('c') : y.addRowVector(bias);

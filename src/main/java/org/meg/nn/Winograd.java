@@ -81,18 +81,19 @@ final class Winograd {
 
     /** {@link #conv3x3(INDArray, INDArray, float[], int)} of x upsampled {@code scale}x (1 or 2) by nearest neighbours. */
     static INDArray conv3x3Upsampled(INDArray x, int scale, INDArray weight, float[] bias, int bandRows) {
-        int h = scale * (int) x.size(2);
-        int w = scale * (int) x.size(3);
-        return conv3x3(x, scale, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)),
-                sliced((int) x.size(0), h, w, bandRows), Addends.NONE);
+        return conv3x3(x, scale, weight, bias, bandRows, Addends.NONE);
     }
 
+    /** Bands of {@link #bandRows} for the (upsampled) map. */
     private static INDArray conv3x3(INDArray x, int scale, INDArray weight, float[] bias, Addends add) {
-        int h = scale * (int) x.size(2);
-        int w = scale * (int) x.size(3);
-        int rows = bandRows((int) x.size(0), (int) x.size(1), (int) weight.size(0), h, w);
-        return conv3x3(x, scale, weight, bias, rows, outputsPerBlock((int) x.size(1), (int) weight.size(0)),
-                sliced((int) x.size(0), h, w, rows), add);
+        int rows = bandRows((int) x.size(0), (int) x.size(1), (int) weight.size(0), scale * (int) x.size(2), scale * (int) x.size(3));
+        return conv3x3(x, scale, weight, bias, rows, add);
+    }
+
+    /** Bands of {@code bandRows}, U in {@link #outputsPerBlock} blocks or in slices as {@link #sliced} decides. */
+    private static INDArray conv3x3(INDArray x, int scale, INDArray weight, float[] bias, int bandRows, Addends add) {
+        return conv3x3(x, scale, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)),
+                sliced((int) x.size(0), scale * (int) x.size(2), scale * (int) x.size(3), bandRows), add);
     }
 
     /**
@@ -115,7 +116,7 @@ final class Winograd {
      * {@link #outputsPerBlock} output channels.
      */
     static INDArray conv3x3(INDArray x, INDArray weight, float[] bias, int bandRows) {
-        return conv3x3(x, weight, bias, bandRows, outputsPerBlock((int) x.size(1), (int) weight.size(0)));
+        return conv3x3(x, 1, weight, bias, bandRows, Addends.NONE);
     }
 
     /**
