@@ -37,8 +37,11 @@ public final class Attention {
     }
 
     /** {@link #attend} as a gemm pair and a row softmax per (batch, head): the reference the fused kernel is tested against. */
-    public static INDArray unfused(INDArray q, INDArray k, INDArray v, int heads, boolean causal) {
-        requireShapes(q, k, v, heads);
+    public static INDArray unfused(INDArray query, INDArray key, INDArray value, int heads, boolean causal) {
+        requireShapes(query, key, value, heads);
+        INDArray q = FusedKernels.dense(query);                       // column slices of a wider array become their own
+        INDArray k = FusedKernels.dense(key);
+        INDArray v = FusedKernels.dense(value);
         long b = q.size(0);
         long t = q.size(1);
         long s = k.size(1);

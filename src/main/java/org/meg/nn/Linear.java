@@ -5,6 +5,8 @@ import org.meg.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Affine map on the last axis, PyTorch weight layout [out, in]: {@code y = x W^T + b}. */
 public final class Linear {
@@ -25,6 +27,36 @@ public final class Linear {
         INDArray weight = w.take("weight", out, in);
         INDArray bias = withBias ? w.take("bias", out) : null;
         return new Linear(weight, bias);
+    }
+
+    /**
+     * One map computing {@code parts.length} maps of the same input side by side, for one gemm in
+     * place of several (q, k and v of a self-attention: at 8192 x 320 -> 3 x 320 one gemm took 22.5
+     * ms against 26 ms for three). Part i is {@code weight} [out, in] (and {@code bias} [out]) under
+     * {@code parts[i]}; its output is columns {@code [i out, (i + 1) out)} of the result, which
+     * {@link #columns} gives back as a map of its own.
+     */
+    public static Linear loadStacked(int in, int out, boolean withBias, Weights... parts) {
+        INDArray weight = Nd4j.createUninitialized(DataType.FLOAT, parts.length * (long) out, in);
+        INDArray bias = withBias ? Nd4j.createUninitialized(DataType.FLOAT, parts.length * (long) out) : null;
+        for (int i = 0; i < parts.length; i++) {
+            INDArrayIndex rows = NDArrayIndex.interval((long) i * out, (long) (i + 1) * out);
+            weight.get(rows, NDArrayIndex.all()).assign(parts[i].take("weight", out, in));
+            if (withBias) {
+                bias.get(rows).assign(parts[i].take("bias", out));
+            }
+        }
+        return new Linear(weight, bias);
+    }
+
+    /** The map of output features {@code [from, to)} alone: a copy, for export and tests. */
+    public Linear columns(int from, int to) {
+        if (from < 0 || to > out || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of a Linear with " + out + " outputs");
+        }
+        INDArray w = weightT.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).transpose().dup('c');
+        INDArray b = bias == null ? null : bias.get(NDArrayIndex.point(0), NDArrayIndex.interval(from, to)).dup('c');
+        return new Linear(w, b);
     }
 
     /** Builds from a [out, in] weight and an optional [out] bias. */

@@ -81,16 +81,16 @@ final class VectorAttention {
      * @return a new [B, T, C] array
      */
     static INDArray attend(INDArray query, INDArray key, INDArray value, int heads, boolean causal) {
-        INDArray q = packed(query);
-        INDArray k = packed(key);
-        INDArray v = packed(value);
+        INDArray q = rows(query);
+        INDArray k = rows(key);
+        INDArray v = rows(value);
         int b = (int) q.size(0);
         int t = (int) q.size(1);
         int s = (int) k.size(1);
         int c = (int) q.size(2);
         int d = c / heads;
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, t, c);
-        Head shape = new Head(t, s, c, d, (float) (LOG2E / Math.sqrt(d)), causal);
+        Head shape = new Head(t, s, c, (int) q.stride(1), (int) k.stride(1), (int) v.stride(1), d, (float) (LOG2E / Math.sqrt(d)), causal);
         FloatBuffer qb = q.data().asNioFloat();
         FloatBuffer kb = k.data().asNioFloat();
         FloatBuffer vb = v.data().asNioFloat();
@@ -98,6 +98,9 @@ final class VectorAttention {
         int q0 = (int) q.offset();
         int k0 = (int) k.offset();
         int v0 = (int) v.offset();
+        int qBatch = (int) q.stride(0);
+        int kBatch = (int) k.stride(0);
+        int vBatch = (int) v.stride(0);
         int tasksPerHead = chunks(b * heads, t);
         int chunk = roundUp((t + tasksPerHead - 1) / tasksPerHead, BLOCK);
         IntStream tasks = IntStream.range(0, b * heads * tasksPerHead);
@@ -110,7 +113,7 @@ final class VectorAttention {
             int batch = bh / heads;
             int column = bh % heads * d;
             if (first < t) {
-                shape.run(qb, q0 + batch * t * c + column, kb, k0 + batch * s * c + column, vb, v0 + batch * s * c + column,
+                shape.run(qb, q0 + batch * qBatch + column, kb, k0 + batch * kBatch + column, vb, v0 + batch * vBatch + column,
                     ob, batch * t * c + column, first, Math.min(t, first + chunk));
             }
         });
@@ -127,20 +130,25 @@ final class VectorAttention {
         return Math.max(1, Math.min(perHead, t / MIN_CHUNK));
     }
 
-    private static INDArray packed(INDArray x) {
+    /**
+     * x itself if its tokens are rows of one stride with unit-stride channels, as in a dense
+     * [B, N, C] array or a column slice of a wider one (q, k and v of one fused projection,
+     * {@code Linear.stacked}); else a dense copy.
+     */
+    private static INDArray rows(INDArray x) {
         if (x.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("attention wants float32, got " + x.dataType());
         }
-        boolean packed = x.ordering() == 'c' && x.stride(2) == 1 && x.stride(1) == x.size(2) && x.stride(0) == x.size(1) * x.size(2);
-        return packed ? x : x.dup('c');
+        boolean rows = x.stride(2) == 1 && x.stride(1) >= x.size(2) && x.stride(0) == x.size(1) * x.stride(1);
+        return rows ? x : x.dup('c');
     }
 
     private static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
 
-    /** One head's sizes; {@link #run} does one task. */
-    private record Head(int t, int s, int c, int d, float scale, boolean causal) {
+    /** One head's sizes, and the row strides of q, k and v (c for dense arrays); {@link #run} does one task. */
+    private record Head(int t, int s, int c, int qRow, int kRow, int vRow, int d, float scale, boolean causal) {
 
         /**
          * Queries {@code [first, end)} of one (batch, head): {@code q0}, {@code k0}, {@code v0} and
@@ -159,11 +167,11 @@ final class VectorAttention {
             // padding keys are zero. V's rows padded to whole value tiles with zero dims.
             Arrays.fill(kp, s * d, sp * d, 0f);
             for (int j = 0; j < s; j++) {
-                k.get(k0 + j * c, lanes, ROW, d);
+                k.get(k0 + j * kRow, lanes, ROW, d);
                 for (int e = 0, w = j / PANEL * PANEL * d + j % PANEL; e < d; e++, w += PANEL) {
                     kp[w] = lanes[ROW + e];
                 }
-                v.get(v0 + j * c, vh, j * d8, d);
+                v.get(v0 + j * vRow, vh, j * d8, d);
                 Arrays.fill(vh, j * d8 + d, (j + 1) * d8, 0f);
             }
             for (int r0 = first; r0 < end; r0 += BLOCK) {
@@ -171,7 +179,7 @@ final class VectorAttention {
                 // 1. Q^T of the block, scaled; the missing queries of a last block are zero.
                 Arrays.fill(qT, 0, d * BLOCK, 0f);
                 for (int i = 0; i < n; i++) {
-                    q.get(q0 + (r0 + i) * c, lanes, ROW, d);
+                    q.get(q0 + (r0 + i) * qRow, lanes, ROW, d);
                     for (int e = 0; e < d; e++) {
                         qT[e * BLOCK + i] = lanes[ROW + e] * scale;
                     }

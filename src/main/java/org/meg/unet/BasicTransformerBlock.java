@@ -13,13 +13,13 @@ public final class BasicTransformerBlock {
     private static final double EPS = 1e-5;
 
     private final LayerNorm norm1;                                    // norm1
-    private final CrossAttention attn1;                               // attn1 (self)
+    private final SelfAttention attn1;                                // attn1 (self)
     private final LayerNorm norm2;                                    // norm2
     private final CrossAttention attn2;                               // attn2 (cross, on the context)
     private final LayerNorm norm3;                                    // norm3
     private final FeedForward ff;                                     // ff
 
-    private BasicTransformerBlock(LayerNorm norm1, CrossAttention attn1, LayerNorm norm2, CrossAttention attn2,
+    private BasicTransformerBlock(LayerNorm norm1, SelfAttention attn1, LayerNorm norm2, CrossAttention attn2,
                                   LayerNorm norm3, FeedForward ff) {
         this.norm1 = norm1;
         this.attn1 = attn1;
@@ -33,7 +33,7 @@ public final class BasicTransformerBlock {
     public static BasicTransformerBlock load(Weights w, int dim, int contextDim, int heads) {
         return new BasicTransformerBlock(
                 LayerNorm.load(w.child("norm1"), dim, EPS),
-                CrossAttention.load(w.child("attn1"), dim, dim, heads),
+                SelfAttention.load(w.child("attn1"), dim, heads),
                 LayerNorm.load(w.child("norm2"), dim, EPS),
                 CrossAttention.load(w.child("attn2"), dim, contextDim, heads),
                 LayerNorm.load(w.child("norm3"), dim, EPS),
@@ -43,7 +43,7 @@ public final class BasicTransformerBlock {
     /** {@code x [B, T, dim], context [B, S, contextDim] -> [B, T, dim]}; x is not modified. */
     public INDArray forward(INDArray x, INDArray context) {
         INDArray n1 = norm1.forward(x);
-        INDArray h = attn1.forwardAdding(n1, n1, x);                  // each residual added in its output gemm
+        INDArray h = attn1.forwardAdding(n1, x);                      // each residual added in its output gemm
         h = attn2.forwardAdding(norm2.forward(h), context, h);
         return ff.forwardAdding(norm3.forward(h), h);
     }
@@ -51,7 +51,7 @@ public final class BasicTransformerBlock {
     /** The same block in ONNX. */
     public String onnx(OnnxGraph g, String x, String context) {
         String n1 = norm1.onnx(g, x);
-        String h = g.op("Add", attn1.onnx(g, n1, n1), x);
+        String h = g.op("Add", attn1.onnx(g, n1), x);
         h = g.op("Add", h, attn2.onnx(g, norm2.onnx(g, h), context));
         return g.op("Add", h, ff.onnx(g, norm3.onnx(g, h)));
     }

@@ -122,6 +122,21 @@ class AttentionTest {
     }
 
     @Test
+    void columnSlicesOfOneProjectionAreReadInPlace() {
+        // q, k and v as the column slices of one [2, 50, 3 x 32] array (a stacked q/k/v gemm):
+        // the same bits as their dense copies, on both paths.
+        INDArray qkv = Nd4j.randn(44, new long[] {2, 50, 96}).castTo(DataType.FLOAT);
+        INDArray q = qkv.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 32));
+        INDArray k = qkv.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(32, 64));
+        INDArray v = qkv.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(64, 96));
+        assertEquals(96, q.stride(1), "a view, not a copy");
+        assertArrayEquals(Attention.attend(q.dup('c'), k.dup('c'), v.dup('c'), 2, false).data().asFloat(),
+                Attention.attend(q, k, v, 2, false).data().asFloat());
+        assertArrayEquals(Attention.unfused(q.dup('c'), k.dup('c'), v.dup('c'), 2, false).data().asFloat(),
+                Attention.unfused(q, k, v, 2, false).data().asFloat());
+    }
+
+    @Test
     void aNaNKeyMakesItsHeadNaNAndLeavesTheOtherHead() {
         // softmax(q K^T) with a NaN score is NaN in every entry of that row (PyTorch's result too).
         INDArray q = Nd4j.randn(51, new long[] {1, 20, 32}).castTo(DataType.FLOAT);

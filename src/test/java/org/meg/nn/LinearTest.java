@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.meg.io.TensorSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -52,6 +56,60 @@ class LinearTest {
         assertEquals(residualBefore, residual, "the residual is not written");
         assertArrayEquals(bs, linear.biasValues());
         assertNull(Linear.of(weight, null).biasValues());
+    }
+
+    @Test
+    void aStackedMapIsItsPartsSideBySide() {
+        // Three [24, 64] maps with biases under a, b, c: the stacked map's columns [8i, 8i + 8) are
+        // part i's definition, and columns(...) gives each part back as the same map.
+        int in = 64;
+        int out = 8;
+        Map<String, INDArray> tensors = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            tensors.put("p" + i + ".weight", Nd4j.randn(10L + i, new long[] {out, in}));
+            tensors.put("p" + i + ".bias", Nd4j.randn(20L + i, new long[] {out}));
+        }
+        TensorSource src = new TensorSource() {
+            @Override
+            public Set<String> names() {
+                return tensors.keySet();
+            }
+
+            @Override
+            public long[] shape(String name) {
+                return tensors.get(name).shape();
+            }
+
+            @Override
+            public INDArray load(String name) {
+                return tensors.get(name).dup();
+            }
+        };
+        Weights w = Weights.of(src);
+        Linear stacked = Linear.loadStacked(in, out, true, w.child("p0"), w.child("p1"), w.child("p2"));
+        w.requireAllTaken(k -> false);
+        assertEquals(3 * out, stacked.outFeatures());
+        INDArray x = Nd4j.randn(3L, new long[] {2, 5, in});
+        float[] xs = x.data().asFloat();
+        double[][] want = new double[10][3 * out];
+        for (int p = 0; p < 3; p++) {
+            float[] ws = tensors.get("p" + p + ".weight").data().asFloat();
+            float[] bs = tensors.get("p" + p + ".bias").data().asFloat();
+            double[][] part = new double[10][out];
+            for (int r = 0; r < 10; r++) {
+                for (int o = 0; o < out; o++) {
+                    double sum = bs[o];
+                    for (int i = 0; i < in; i++) {
+                        sum += (double) xs[r * in + i] * ws[o * in + i];
+                    }
+                    want[r][p * out + o] = sum;
+                    part[r][o] = sum;
+                }
+            }
+            assertClose(part, stacked.columns(p * out, (p + 1) * out).forward(x), "columns of part " + p);
+        }
+        assertClose(want, stacked.forward(x), "stacked");
+        assertThrows(IllegalArgumentException.class, () -> stacked.columns(16, 25));
     }
 
     @Test
