@@ -122,6 +122,48 @@ class AttentionTest {
     }
 
     @Test
+    void aMaxThatJumpsPastTheFloatRangeInEachChunkRescalesWhatCameBefore() {
+        // Scores rising by 0.5 per key over 600 keys (in base 2, 0.72 per key, 91 per chunk): each
+        // chunk's exps under the last chunk's max would pass 2^91, so every chunk must rescale the
+        // sums before it, by 2^-91, four times; the first keys' weights end near 2^-430 of the last's,
+        // flushed to 0. Against the definition in double, 2e-6 absolute as above.
+        int s = 600;
+        INDArray q = Nd4j.ones(DataType.FLOAT, 1, 2, 16).muli(0.5 / 4);        // q.k_j / sqrt(16) = 0.5 j
+        INDArray k = Nd4j.create(DataType.FLOAT, 1, s, 16);
+        INDArray v = Nd4j.create(DataType.FLOAT, 1, s, 16);
+        for (int j = 0; j < s; j++) {
+            k.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j);
+            v.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j / (double) s);
+        }
+        double[] want = definition(q, k, v, 1, false);
+        float[] got = Attention.attend(q, k, v, 1, false).data().asFloat();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 2e-6, "at " + i);
+        }
+        assertTrue(want[0] > 0.99, "the weights sit on the last keys: " + want[0]);
+    }
+
+    @Test
+    void aNaNOrInfinityInALaterChunkMakesTheRowNaN() {
+        // Key 200 of 300 (the second chunk, where the shift is no longer recomputed) with a NaN, or
+        // with +inf so that every score against it is +inf or -inf: each query's row is NaN, as
+        // softmax makes it, in the head that sees that key only.
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            INDArray q = Nd4j.randn(61, new long[] {1, 10, 32}).castTo(DataType.FLOAT);
+            INDArray k = Nd4j.randn(62, new long[] {1, 300, 32}).castTo(DataType.FLOAT);
+            INDArray v = Nd4j.randn(63, new long[] {1, 300, 32}).castTo(DataType.FLOAT);
+            k.get(NDArrayIndex.point(0), NDArrayIndex.point(200), NDArrayIndex.interval(0, 16)).assign(bad);   // head 0
+            INDArray out = Attention.attend(q, k, v, 2, false);
+            for (int i = 0; i < 10; i++) {
+                for (int e = 0; e < 16; e++) {
+                    assertTrue(Float.isNaN(out.getFloat(0, i, e)), bad + ": head 0, query " + i + ", " + e);
+                    assertFalse(Float.isNaN(out.getFloat(0, i, 16 + e)), bad + ": head 1, query " + i + ", " + e);
+                }
+            }
+        }
+    }
+
+    @Test
     void columnSlicesOfOneProjectionAreReadInPlace() {
         // q, k and v as the column slices of one [2, 50, 3 x 32] array (a stacked q/k/v gemm):
         // the same bits as their dense copies, on both paths.
