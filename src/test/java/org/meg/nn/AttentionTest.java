@@ -28,6 +28,7 @@ class AttentionTest {
         return List.of(
             new int[] {2, 37, 77, 40, 2, 0},       // d = 20: padded to 24, three value tiles; 77 keys: 9 panels of 9, the last with 4 zero keys
             new int[] {1, 64, 60, 64, 1, 0},       // 64 queries: a block of 3 vectors and a part-filled one
+            new int[] {1, 30, 40, 24, 3, 0},       // d = 8, below one vector: rows read and written a float at a time
             new int[] {1, 200, 130, 32, 1, 0},     // one head split into chunks of queries across threads; 130 keys: chunks of 126 and 4
             new int[] {1, 40, 300, 32, 2, 0},      // 300 keys: chunks of 126, 126 and 48, the running sums rescaled twice
             new int[] {2, 77, 77, 48, 3, 1},       // causal, CLIP's mask on 77 tokens
