@@ -1,7 +1,6 @@
 package org.meg.nn;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
@@ -32,8 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
  * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 3L], into
- * heap buffers; it reads q, k and v in place, in vector loads from their buffers (a bulk
- * {@code FloatBuffer} copy of one 40-float row cost ~5x more: 2% of a U-Net step), and writes its rows of the
+ * heap buffers; it reads q, k and v in place, in vector loads from their buffers ({@link DirectRows}), and writes its rows of the
  * [B, T, C] result directly, so neither the heads' split nor their merge is a copy of its own.
  * Every output element is one sequence of operations in a fixed order, whatever the chunking and
  * the threads: results are bit-identical from run to run.
@@ -94,10 +92,10 @@ final class VectorAttention {
         int d = c / heads;
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, t, c);
         Head shape = new Head(t, s, c, (int) q.stride(1), (int) k.stride(1), (int) v.stride(1), d, (float) (LOG2E / Math.sqrt(d)), causal);
-        ByteBuffer qb = q.data().asNio().order(ByteOrder.nativeOrder());
-        ByteBuffer kb = k.data().asNio().order(ByteOrder.nativeOrder());
-        ByteBuffer vb = v.data().asNio().order(ByteOrder.nativeOrder());
-        ByteBuffer ob = out.data().asNio().order(ByteOrder.nativeOrder());
+        ByteBuffer qb = DirectRows.of(q);
+        ByteBuffer kb = DirectRows.of(k);
+        ByteBuffer vb = DirectRows.of(v);
+        ByteBuffer ob = DirectRows.of(out);
         int q0 = (int) q.offset();
         int k0 = (int) k.offset();
         int v0 = (int) v.offset();
@@ -171,11 +169,11 @@ final class VectorAttention {
             // padding keys are zero. V's rows padded to whole value tiles with zero dims.
             Arrays.fill(kp, s * d, sp * d, 0f);
             for (int j = 0; j < s; j++) {
-                getRow(k, k0 + j * kRow, lanes, ROW, d);
+                DirectRows.get(k, k0 + j * kRow, lanes, ROW, d);
                 for (int e = 0, w = j / PANEL * PANEL * d + j % PANEL; e < d; e++, w += PANEL) {
                     kp[w] = lanes[ROW + e];
                 }
-                getRow(v, v0 + j * vRow, vh, j * d8, d);
+                DirectRows.get(v, v0 + j * vRow, vh, j * d8, d);
                 Arrays.fill(vh, j * d8 + d, (j + 1) * d8, 0f);
             }
             for (int r0 = first; r0 < end; r0 += BLOCK) {
@@ -185,7 +183,7 @@ final class VectorAttention {
                 // bulk FloatBuffer copy, each row's d stores on d lines 3L floats apart, the
                 // transpose took 7% of the attention at 4096 tokens).
                 for (int i = 0; i < n; i++) {
-                    getRow(q, q0 + (r0 + i) * qRow, qRows, i * d, d);
+                    DirectRows.get(q, q0 + (r0 + i) * qRow, qRows, i * d, d);
                 }
                 for (int e = 0; e < d; e++) {
                     int at = e * BLOCK;
@@ -233,45 +231,8 @@ final class VectorAttention {
                     for (int e = 0; e < d; e++) {
                         lanes[ROW + e] = oT[e * BLOCK + i] * inv;
                     }
-                    putRow(lanes, ROW, o, o0 + (r0 + i) * c, d);
+                    DirectRows.put(lanes, ROW, o, o0 + (r0 + i) * c, d);
                 }
-            }
-        }
-    }
-
-    /**
-     * {@code dst[off .. off + n) = } the n floats of b from float {@code at}: whole vectors, the last
-     * one overlapping the one before it when n is not a multiple of L; one float at a time below L.
-     */
-    private static void getRow(ByteBuffer b, int at, float[] dst, int off, int n) {
-        if (n < L) {
-            for (int e = 0; e < n; e++) {
-                dst[off + e] = b.getFloat(4 * (at + e));
-            }
-            return;
-        }
-        for (int e = 0; ; e += L) {
-            int from = Math.min(e, n - L);
-            FloatVector.fromByteBuffer(S, b, 4 * (at + from), ByteOrder.nativeOrder()).intoArray(dst, off + from);
-            if (from == n - L) {
-                return;
-            }
-        }
-    }
-
-    /** The n floats of b from float {@code at} = {@code src[off .. off + n)}, as {@link #getRow} reads them. */
-    private static void putRow(float[] src, int off, ByteBuffer b, int at, int n) {
-        if (n < L) {
-            for (int e = 0; e < n; e++) {
-                b.putFloat(4 * (at + e), src[off + e]);
-            }
-            return;
-        }
-        for (int e = 0; ; e += L) {
-            int from = Math.min(e, n - L);
-            FloatVector.fromArray(S, src, off + from).intoByteBuffer(b, 4 * (at + from), ByteOrder.nativeOrder());
-            if (from == n - L) {
-                return;
             }
         }
     }
