@@ -84,20 +84,7 @@ class AttentionTest {
         // seven times, and the first keys' weights end near e^-50 of the last's. The output, a weighted
         // mean of values v_j = j / 1000, against the definition in double: 2e-6 absolute, float
         // rounding of a mean of numbers below 1 (measured 1e-7).
-        int s = 1000;
-        INDArray q = Nd4j.ones(DataType.FLOAT, 1, 1, 16).muli(0.05 / 4);       // q.k_j / sqrt(16) = 0.05 j
-        INDArray k = Nd4j.create(DataType.FLOAT, 1, s, 16);
-        INDArray v = Nd4j.create(DataType.FLOAT, 1, s, 16);
-        for (int j = 0; j < s; j++) {
-            k.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j);
-            v.get(NDArrayIndex.point(0), NDArrayIndex.point(j), NDArrayIndex.all()).assign(j / 1000.0);
-        }
-        double[] want = definition(q, k, v, 1, false);
-        float[] got = Attention.attend(q, k, v, 1, false).data().asFloat();
-        for (int e = 0; e < 16; e++) {
-            assertEquals(want[e], got[e], 2e-6, "dim " + e);
-        }
-        assertTrue(want[0] > 0.97, "the weights sit on the last keys: " + want[0]);
+        assertRisingScores(1000, 0.05, 1, 0.97);
     }
 
     @Test
@@ -123,13 +110,20 @@ class AttentionTest {
     }
 
     @Test
-    void aMaxThatJumpsPastTheFloatRangeInEachChunkRescalesWhatCameBefore() {
-        // Scores rising by 0.5 per key over 600 keys (in base 2, 0.72 per key, 91 per chunk): each
-        // chunk's exps under the last chunk's max would pass 2^91, so every chunk must rescale the
-        // sums before it, by 2^-91, four times; the first keys' weights end near 2^-430 of the last's,
-        // flushed to 0. Against the definition in double, 2e-6 absolute as above.
-        int s = 600;
-        INDArray q = Nd4j.ones(DataType.FLOAT, 1, 2, 16).muli(0.5 / 4);        // q.k_j / sqrt(16) = 0.5 j
+    void aMaxThatJumpsByNinetyInEachChunkRescalesWhatCameBefore() {
+        // Two queries whose scores rise by 0.5 per key over 600 keys (in base 2, 0.72 per key, 91 per
+        // chunk): every chunk rescales the sums before it by 2^-91, four times, and the first keys'
+        // weights end near 2^-430 of the last's, flushed to 0. 2e-6 absolute as above.
+        assertRisingScores(600, 0.5, 2, 0.99);
+    }
+
+    /**
+     * {@code queries} queries with {@code q.k_j / sqrt(16) = perKey j} over s keys and values
+     * {@code v_j = j / s}: the fused attention against the definition in double, 2e-6 absolute, and
+     * the weights on the last keys (the output above {@code minOutput}).
+     */
+    private static void assertRisingScores(int s, double perKey, int queries, double minOutput) {
+        INDArray q = Nd4j.ones(DataType.FLOAT, 1, queries, 16).muli(perKey / 4);
         INDArray k = Nd4j.create(DataType.FLOAT, 1, s, 16);
         INDArray v = Nd4j.create(DataType.FLOAT, 1, s, 16);
         for (int j = 0; j < s; j++) {
@@ -141,7 +135,7 @@ class AttentionTest {
         for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], got[i], 2e-6, "at " + i);
         }
-        assertTrue(want[0] > 0.99, "the weights sit on the last keys: " + want[0]);
+        assertTrue(want[0] > minOutput, "the weights sit on the last keys: " + want[0]);
     }
 
     @Test
