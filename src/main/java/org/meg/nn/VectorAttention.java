@@ -31,8 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Each (batch, head, chunk of queries) is one task on the common fork-join pool. A task copies
  * its head's K and V rows, [S, d] each, and per block its scaled queries transposed, [d, 3L], into
- * heap buffers; it reads q, k and v in place, in vector loads from their buffers ({@link DirectRows}), and writes its rows of the
- * [B, T, C] result directly, so neither the heads' split nor their merge is a copy of its own.
+ * heap buffers; it reads q, k and v in place, in vector loads from their buffers ({@link DirectRows}),
+ * and writes its rows of the [B, T, C] result directly, so neither the heads' split nor their merge is a copy of its own.
  * Every output element is one sequence of operations in a fixed order, whatever the chunking and
  * the threads: results are bit-identical from run to run.
  *
@@ -134,7 +134,7 @@ final class VectorAttention {
     /**
      * x itself if its tokens are rows of one stride with unit-stride channels, as in a dense
      * [B, N, C] array or a column slice of a wider one (q, k and v of one fused projection,
-     * {@code Linear.stacked}); else a dense copy.
+     * {@link Linear#loadStacked}); else a dense copy.
      */
     private static INDArray rows(INDArray x) {
         if (x.dataType() != DataType.FLOAT) {
