@@ -7,9 +7,9 @@ import org.meg.nn.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Multi-head attention of U-Net tokens on themselves ({@code attn1}) or on the text context
- * ({@code attn2}): {@code to_out(softmax(q k^T / sqrt(d)) v)}, q/k/v without bias (CompVis
- * {@code CrossAttention}).
+ * Multi-head attention of U-Net tokens on the text context ({@code attn2}):
+ * {@code to_out(softmax(q k^T / sqrt(d)) v)}, q/k/v without bias (CompVis {@code CrossAttention});
+ * the tokens on themselves ({@code attn1}) are {@link SelfAttention}, whose q, k and v are one gemm.
  */
 public final class CrossAttention {
     private final Linear toQ;                                         // to_q (no bias)

@@ -35,12 +35,7 @@ public final class SelfAttention {
                 heads);
     }
 
-    /** {@code x [B, T, dim] -> [B, T, dim]}. */
-    public INDArray forward(INDArray x) {
-        return toOut.forward(heads(x));
-    }
-
-    /** {@code residual + forward(x)}, the residual added in the output projection's gemm ({@link Linear#forwardAdding}). */
+    /** {@code residual + attention(x)}, x and residual [B, T, dim], the residual added in the output projection's gemm ({@link Linear#forwardAdding}). */
     public INDArray forwardAdding(INDArray x, INDArray residual) {
         return toOut.forwardAdding(heads(x), residual);
     }
